@@ -1,0 +1,211 @@
+//! The command line: `run` scenarios, `emulate` the API standalone.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use voucherify_harness::client::{Credentials, Secret, Timeouts};
+use voucherify_harness::emulator::{self, Emulator, ProjectSpec};
+use voucherify_harness::steps::{self, RunConfig, runner};
+use voucherify_harness::target::{TargetConfig, TargetKind};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "voucherify-harness",
+    version,
+    about = "Prove a Voucherify integration works: scenarios, an emulator, reports"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run feature files against the emulator (default) or a live project; exit 0 when every
+    /// scenario passed, 1 when one failed, 2 on a usage or configuration error.
+    Run(RunArgs),
+    /// Serve the emulated Voucherify API until Ctrl-C.
+    Emulate {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 7700)]
+        port: u16,
+        /// Application id of the default project.
+        #[arg(long, env = "VOUCHERIFY_APP_ID")]
+        app_id: Option<String>,
+        /// Secret key of the default project.
+        #[arg(long, env = "VOUCHERIFY_SECRET_KEY", hide_env_values = true)]
+        secret_key: Option<String>,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    /// Feature files or folders (default: features/).
+    paths: Vec<PathBuf>,
+    /// Where scenarios run.
+    #[arg(long, value_enum, default_value = "emulator")]
+    target: TargetArg,
+    /// API base URL without /v1 (an emulator started elsewhere, or a live host).
+    #[arg(long, env = "VOUCHERIFY_API_URL")]
+    base_url: Option<String>,
+    /// Tag expression, e.g. "@coupons and not @slow".
+    #[arg(long)]
+    tags: Option<String>,
+    /// Only scenarios whose name matches this regular expression.
+    #[arg(long)]
+    name: Option<String>,
+    /// Scenarios run at the same time.
+    #[arg(long, default_value_t = runner::DEFAULT_CONCURRENCY)]
+    concurrency: usize,
+    /// JUnit XML report.
+    #[arg(long, default_value = "reports/junit.xml")]
+    junit: PathBuf,
+    /// Cucumber JSON report.
+    #[arg(long, default_value = "reports/cucumber.json")]
+    cucumber_json: PathBuf,
+    /// Stop at the first failed scenario.
+    #[arg(long)]
+    fail_fast: bool,
+    /// Print only the summary.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum TargetArg {
+    Emulator,
+    Live,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match cli.command {
+        Command::Run(args) => runtime.block_on(run(args)),
+        Command::Emulate {
+            host,
+            port,
+            app_id,
+            secret_key,
+        } => runtime.block_on(emulate(host, port, app_id, secret_key)),
+    }
+}
+
+async fn emulate(
+    host: String,
+    port: u16,
+    app_id: Option<String>,
+    secret_key: Option<String>,
+) -> ExitCode {
+    let addr: SocketAddr = match format!("{host}:{port}").parse() {
+        Ok(a) => a,
+        Err(_) => match tokio::net::lookup_host((host.as_str(), port))
+            .await
+            .ok()
+            .and_then(|mut a| a.next())
+        {
+            Some(a) => a,
+            None => {
+                eprintln!("error: cannot resolve host '{host}'");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let emu = Emulator::new(
+        ProjectSpec {
+            name: Some("Default project".into()),
+            app_id,
+            secret_key,
+        },
+        emulator::clock::wall_now(),
+    );
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: cannot listen on {addr}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let bound = listener.local_addr().unwrap_or(addr);
+    let project = emu.default_project();
+    println!("Voucherify emulator listening on http://{bound}");
+    println!("  API base URL     http://{bound}  (SDKs add /v1)");
+    println!("  control plane    http://{bound}/_emulator/");
+    println!("  default project  {}", project.id);
+    println!("  X-App-Id         {}", project.app_id);
+    println!("  X-App-Token      {}", project.secret_key);
+    println!("Press Ctrl-C to stop.");
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    match emulator::serve(listener, emu, shutdown).await {
+        Ok(()) => {
+            println!("Emulator stopped.");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: the emulator stopped: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn run(args: RunArgs) -> ExitCode {
+    let kind = match args.target {
+        TargetArg::Emulator => TargetKind::Emulator,
+        TargetArg::Live => TargetKind::Live,
+    };
+    let credentials = match (
+        std::env::var("VOUCHERIFY_APP_ID"),
+        std::env::var("VOUCHERIFY_SECRET_KEY"),
+    ) {
+        (Ok(app_id), Ok(secret)) if kind == TargetKind::Live => Some(Credentials {
+            app_id,
+            secret_key: Secret::new(secret),
+        }),
+        _ => None,
+    };
+    let config = RunConfig {
+        paths: if args.paths.is_empty() {
+            vec![PathBuf::from("features")]
+        } else {
+            args.paths
+        },
+        target: TargetConfig {
+            kind,
+            base_url: args.base_url,
+            credentials,
+            timeouts: Timeouts::default(),
+        },
+        tags: args.tags,
+        name: args.name,
+        concurrency: Some(args.concurrency),
+        junit: Some(args.junit),
+        cucumber_json: Some(args.cucumber_json),
+        fail_fast: args.fail_fast,
+        quiet: args.quiet,
+    };
+    match steps::run(config).await {
+        Ok(report) if report.succeeded() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

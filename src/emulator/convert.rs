@@ -1,0 +1,336 @@
+//! Between the contract and the engine: request parts checked and turned into engine values,
+//! and engine results turned back into response objects.
+
+use super::error::ApiError;
+use super::store::Project;
+use crate::engine::discount::{Discount, Effect};
+use crate::engine::money::Percent;
+use crate::engine::order::{Line, OrderCalc};
+use crate::model::order::ItemProduct;
+use crate::model::{CustomerRef, DiscountSpec, Order, OrderInput, OrderItem, OrderItemInput};
+
+/// Most items an order may carry.
+pub const MAX_ORDER_ITEMS: usize = 500;
+
+/// Checks a `discount` object and returns the engine's discount, plus the spec as stored
+/// (with the default effect filled in). `path` names the object in error details.
+pub fn discount(spec: &DiscountSpec, path: &str) -> Result<(Discount, DiscountSpec), ApiError> {
+    let effect_of = |allowed: &[Effect]| -> Result<Effect, ApiError> {
+        match spec.effect.as_deref() {
+            None => Ok(Effect::ApplyToOrder),
+            Some(name) => Effect::from_api_name(name)
+                .filter(|e| allowed.contains(e))
+                .ok_or_else(|| {
+                    let names: Vec<&str> = allowed.iter().map(|e| e.api_name()).collect();
+                    ApiError::invalid_payload(format!(
+                        "Property {path}.effect should be equal to one of the allowed values: {}",
+                        names.join(", ")
+                    ))
+                }),
+        }
+    };
+    let non_negative = |field: &str, value: Option<i64>, required: bool| match value {
+        None if required => Err(ApiError::invalid_payload(format!(
+            "Property {path} should have required property '{field}'"
+        ))),
+        Some(v) if v < 0 => Err(ApiError::invalid_payload(format!(
+            "Property {path}.{field} should be >= 0"
+        ))),
+        other => Ok(other),
+    };
+    let mut stored = spec.clone();
+    let discount = match spec.kind.as_str() {
+        "AMOUNT" => {
+            let effect = effect_of(&[
+                Effect::ApplyToOrder,
+                Effect::ApplyToItems,
+                Effect::ApplyToItemsProportionally,
+                Effect::ApplyToItemsProportionallyByQuantity,
+                Effect::ApplyToItemsByQuantity,
+            ])?;
+            let amount_off = non_negative("amount_off", spec.amount_off, true)?.unwrap_or(0);
+            stored.effect = Some(effect.api_name().into());
+            Discount::Amount { amount_off, effect }
+        }
+        "PERCENT" => {
+            let effect = effect_of(&[Effect::ApplyToOrder, Effect::ApplyToItems])?;
+            let raw = spec.percent_off.ok_or_else(|| {
+                ApiError::invalid_payload(format!(
+                    "Property {path} should have required property 'percent_off'"
+                ))
+            })?;
+            let percent_off = Percent::from_number(raw)
+                .filter(|p| (0..=Percent::HUNDRED.0).contains(&p.0))
+                .ok_or_else(|| {
+                    ApiError::invalid_payload(format!(
+                        "Property {path}.percent_off should be between 0 and 100"
+                    ))
+                })?;
+            let amount_limit = non_negative("amount_limit", spec.amount_limit, false)?;
+            stored.effect = Some(effect.api_name().into());
+            Discount::Percent {
+                percent_off,
+                amount_limit,
+                effect,
+            }
+        }
+        "FIXED" => {
+            let effect = effect_of(&[Effect::ApplyToOrder, Effect::ApplyToItems])?;
+            let fixed_amount = non_negative("fixed_amount", spec.fixed_amount, true)?.unwrap_or(0);
+            stored.effect = Some(effect.api_name().into());
+            Discount::Fixed {
+                fixed_amount,
+                effect,
+            }
+        }
+        "UNIT" | "SHIPPING" => {
+            return Err(ApiError::bad_request(
+                "invalid_voucher",
+                "Invalid Voucher",
+                format!(
+                    "{} discounts are not reproduced by the emulator; use AMOUNT, PERCENT or FIXED",
+                    spec.kind
+                ),
+            ));
+        }
+        _ => {
+            return Err(ApiError::invalid_payload(format!(
+                "Property {path}.type should be equal to one of the allowed values: AMOUNT, PERCENT, FIXED, UNIT, SHIPPING"
+            )));
+        }
+    };
+    Ok((discount, stored))
+}
+
+/// An order ready for the engine, with the item details to echo back.
+#[derive(Clone, Debug, Default)]
+pub struct PreparedOrder {
+    pub calc: OrderCalc,
+    pub items: Vec<OrderItem>,
+    pub input: OrderInput,
+}
+
+/// Checks an order from a request and prices its lines (catalogue prices fill in missing ones).
+/// An order that names a stored order (`id` or `source_id`) without items or amount takes the
+/// stored one's.
+pub fn order(project: &Project, input: Option<&OrderInput>) -> Result<PreparedOrder, ApiError> {
+    let mut input = input.cloned().unwrap_or_default();
+    if input.items.is_none() && input.amount.is_none() {
+        let stored = [input.id.as_deref(), input.source_id.as_deref()]
+            .into_iter()
+            .flatten()
+            .find_map(|key| project.orders.get(key));
+        if let Some(stored) = stored {
+            input.amount = Some(stored.amount);
+            input.items = Some(stored.items.iter().map(item_input_from).collect());
+        }
+    }
+    if let Some(amount) = input.amount
+        && amount < 0
+    {
+        return Err(ApiError::invalid_payload(
+            "Property .order.amount should be >= 0",
+        ));
+    }
+    let given = input.items.as_deref().unwrap_or_default();
+    if given.len() > MAX_ORDER_ITEMS {
+        return Err(ApiError::invalid_payload(format!(
+            "Property .order.items must NOT have more than {MAX_ORDER_ITEMS} items"
+        )));
+    }
+    let mut lines = Vec::with_capacity(given.len());
+    let mut items = Vec::with_capacity(given.len());
+    let mut sum: i64 = 0;
+    for (i, item) in given.iter().enumerate() {
+        let at = |field: &str| format!("Property .order.items[{i}].{field}");
+        for (field, value) in [
+            ("quantity", item.quantity),
+            ("price", item.price),
+            ("amount", item.amount),
+        ] {
+            if value.is_some_and(|v| v < 0) {
+                return Err(ApiError::invalid_payload(format!(
+                    "{} should be >= 0",
+                    at(field)
+                )));
+            }
+        }
+        let catalogue = item
+            .product_id
+            .as_deref()
+            .or_else(|| {
+                (item.related_object.as_deref() != Some("sku"))
+                    .then_some(item.source_id.as_deref())
+                    .flatten()
+            })
+            .and_then(|key| project.products.get(key));
+        let price = item
+            .price
+            .or_else(|| item.product.as_ref().and_then(|p| p.price))
+            .or_else(|| catalogue.and_then(|p| p.price));
+        let quantity = item.quantity.unwrap_or(1);
+        let amount = match (item.amount, price) {
+            (Some(amount), _) => amount,
+            (None, Some(price)) => price.checked_mul(quantity).ok_or_else(|| {
+                ApiError::invalid_payload(format!(
+                    "{} times price is larger than the API's largest amount",
+                    at("quantity")
+                ))
+            })?,
+            (None, None) => 0,
+        };
+        sum = sum.checked_add(amount).ok_or_else(|| {
+            ApiError::invalid_payload(
+                "Property .order.items add up to more than the largest amount",
+            )
+        })?;
+        lines.push(Line::new(quantity, price, amount));
+        let product = item.product.clone().or_else(|| {
+            catalogue.map(|p| ItemProduct {
+                id: Some(p.id.clone()),
+                source_id: p.source_id.clone(),
+                name: p.name.clone(),
+                price: p.price,
+                ..ItemProduct::default()
+            })
+        });
+        items.push(OrderItem {
+            product_id: item
+                .product_id
+                .clone()
+                .or_else(|| catalogue.map(|p| p.id.clone())),
+            sku_id: item.sku_id.clone(),
+            source_id: item.source_id.clone(),
+            related_object: item.related_object.clone(),
+            quantity,
+            amount,
+            price,
+            subtotal_amount: amount,
+            product,
+            sku: item.sku.clone(),
+            metadata: item.metadata.clone(),
+            ..OrderItem::default()
+        });
+    }
+    let amount = input.amount.unwrap_or(sum);
+    Ok(PreparedOrder {
+        calc: OrderCalc::new(Some(amount), lines),
+        items,
+        input,
+    })
+}
+
+fn item_input_from(item: &OrderItem) -> OrderItemInput {
+    OrderItemInput {
+        product_id: item.product_id.clone(),
+        sku_id: item.sku_id.clone(),
+        source_id: item.source_id.clone(),
+        related_object: item.related_object.clone(),
+        quantity: Some(item.quantity),
+        price: item.price,
+        amount: Some(item.amount),
+        product: item.product.clone(),
+        sku: item.sku.clone(),
+        metadata: item.metadata.clone(),
+    }
+}
+
+/// The calculated order object for `calc` (totals and items), without identity fields.
+pub fn calculated_order(calc: &OrderCalc, prepared: &PreparedOrder) -> Order {
+    let items = prepared
+        .items
+        .iter()
+        .zip(&calc.lines)
+        .map(|(item, line)| OrderItem {
+            discount_amount: line.discount,
+            applied_discount_amount: line.applied,
+            subtotal_amount: line.subtotal(),
+            ..item.clone()
+        })
+        .collect();
+    Order {
+        id: prepared.input.id.clone(),
+        source_id: prepared.input.source_id.clone(),
+        amount: calc.amount,
+        discount_amount: calc.discount,
+        items_discount_amount: calc.items_discount(),
+        total_discount_amount: calc.total_discount(),
+        total_amount: calc.total_amount(),
+        applied_discount_amount: calc.applied,
+        items_applied_discount_amount: calc.items_applied(),
+        total_applied_discount_amount: calc.total_applied(),
+        items,
+        metadata: prepared.input.metadata.clone().unwrap_or_default(),
+        customer_id: None,
+        referrer_id: prepared.input.referrer_id.clone(),
+        object: "order".into(),
+        ..Order::default()
+    }
+}
+
+/// The short customer object for `id` in this project.
+pub fn customer_ref(project: &Project, id: &str) -> CustomerRef {
+    CustomerRef {
+        id: id.to_string(),
+        object: "customer".into(),
+        ..project
+            .customers
+            .get(id)
+            .map(|c| CustomerRef {
+                source_id: c.source_id.clone(),
+                name: c.name.clone(),
+                email: c.email.clone(),
+                metadata: Some(c.metadata.clone()),
+                ..CustomerRef::default()
+            })
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(json: serde_json::Value) -> DiscountSpec {
+        serde_json::from_value(json).unwrap()
+    }
+
+    fn details(e: ApiError) -> String {
+        e.body()["details"].as_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn discounts_are_checked_and_defaulted() {
+        let (d, stored) = discount(
+            &spec(serde_json::json!({"type":"AMOUNT","amount_off":500})),
+            ".discount",
+        )
+        .unwrap();
+        assert_eq!(
+            d,
+            Discount::Amount {
+                amount_off: 500,
+                effect: Effect::ApplyToOrder
+            }
+        );
+        assert_eq!(stored.effect.as_deref(), Some("APPLY_TO_ORDER"));
+        let e = discount(&spec(serde_json::json!({"type":"PERCENT"})), ".discount").unwrap_err();
+        assert_eq!(
+            details(e),
+            "Property .discount should have required property 'percent_off'"
+        );
+        let e = discount(
+            &spec(serde_json::json!({"type":"PERCENT","percent_off":120})),
+            ".discount",
+        )
+        .unwrap_err();
+        assert_eq!(
+            details(e),
+            "Property .discount.percent_off should be between 0 and 100"
+        );
+        let e = discount(&spec(serde_json::json!({"type":"FIXED","fixed_amount":1,"effect":"APPLY_TO_ITEMS_BY_QUANTITY"})), ".discount").unwrap_err();
+        assert!(details(e).starts_with("Property .discount.effect should be equal to one of"));
+        let e = discount(&spec(serde_json::json!({"type":"BOGUS"})), ".discount").unwrap_err();
+        assert!(details(e).starts_with("Property .discount.type should be equal to one of"));
+    }
+}

@@ -1,0 +1,20 @@
+//! An emulator of the Voucherify API over the pure engine, with a control plane under
+//! `/_emulator/`.
+//!
+//! Layout: [`server`] (router, middleware, serving), [`routes`] (one module per resource),
+//! [`ops`] (operations on one project's data), [`convert`] (contract ↔ engine), [`store`]
+//! (projects and their locks), [`error`] (the one error → response mapping).
+
+pub mod clock;
+pub mod convert;
+pub mod error;
+pub mod extract;
+pub mod ids;
+pub mod ops;
+pub mod routes;
+pub mod server;
+pub mod store;
+pub mod table;
+
+pub use server::{Running, app, serve};
+pub use store::{Emulator, ProjectInfo, ProjectSpec};

@@ -1,0 +1,288 @@
+//! Vouchers: creation (given or generated code), update, and the state the engine checks.
+
+use rand::Rng;
+
+use crate::emulator::convert;
+use crate::emulator::error::ApiError;
+use crate::emulator::store::Project;
+use crate::engine::code::CodeState;
+use crate::engine::discount::Discount;
+use crate::engine::time::Timestamp;
+use crate::model::voucher::{CodeConfig, VoucherPublish, VoucherRedemption};
+use crate::model::{Voucher, VoucherInput};
+
+/// Longest code the emulator accepts.
+const MAX_CODE_LENGTH: usize = 256;
+
+const ALPHANUMERIC: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// The engine's view of a voucher's usability.
+pub fn code_state(voucher: &Voucher) -> CodeState {
+    CodeState {
+        active: voucher.active,
+        start_date: voucher.start_date,
+        expiration_date: voucher.expiration_date,
+        quantity: voucher.redemption.quantity,
+        redeemed_quantity: voucher.redemption.redeemed_quantity,
+    }
+}
+
+/// The engine's discount of a stored voucher (stored discounts were checked on the way in).
+pub fn discount_of(voucher: &Voucher) -> Option<Discount> {
+    let spec = voucher.discount.as_ref()?;
+    convert::discount(spec, ".discount").ok().map(|(d, _)| d)
+}
+
+/// Creates a standalone voucher. `path_code` is the code from `POST /v1/vouchers/{code}`.
+pub fn create(
+    project: &mut Project,
+    path_code: Option<&str>,
+    input: &VoucherInput,
+    now: Timestamp,
+) -> Result<Voucher, ApiError> {
+    let kind = input.kind.as_deref().unwrap_or("DISCOUNT_VOUCHER");
+    match kind {
+        "DISCOUNT_VOUCHER" => {}
+        "GIFT_VOUCHER" | "LOYALTY_CARD" => {
+            return Err(ApiError::bad_request(
+                "invalid_voucher",
+                "Invalid Voucher",
+                format!(
+                    "{kind} codes are not reproduced by the emulator yet; use DISCOUNT_VOUCHER"
+                ),
+            ));
+        }
+        other => {
+            return Err(ApiError::invalid_payload(format!(
+                "Property .type should be equal to one of the allowed values: DISCOUNT_VOUCHER, GIFT_VOUCHER, LOYALTY_CARD (got {other})"
+            )));
+        }
+    }
+    let spec = input.discount.as_ref().ok_or_else(|| {
+        ApiError::invalid_payload("Payload should have required property 'discount'")
+    })?;
+    let (_, stored_discount) = convert::discount(spec, ".discount")?;
+    if let Some(campaign) = input.campaign_id.as_deref().or(input.campaign.as_deref()) {
+        return Err(ApiError::not_found("campaign", campaign));
+    }
+    check_dates(input.start_date, input.expiration_date)?;
+    let quantity = redemption_quantity(input)?.flatten();
+
+    let code = match path_code.or(input.code.as_deref()) {
+        Some(code) => check_code(code)?.to_string(),
+        None => generate_code(project, input.code_config.as_ref())?,
+    };
+    if project.vouchers.contains(&code) {
+        return Err(ApiError::duplicate("voucher", &code));
+    }
+    let id = project.ids.alnum("v_", 32);
+    let voucher = Voucher {
+        id: id.clone(),
+        code: code.clone(),
+        kind: kind.to_string(),
+        discount: Some(stored_discount),
+        category: input.category.clone(),
+        start_date: input.start_date,
+        expiration_date: input.expiration_date,
+        active: input.active.unwrap_or(true),
+        additional_info: input.additional_info.clone(),
+        metadata: input.metadata.clone().unwrap_or_default(),
+        assets: serde_json::json!({"qr": {}, "barcode": {}}),
+        created_at: Some(now),
+        redemption: VoucherRedemption {
+            quantity,
+            redeemed_quantity: 0,
+            object: "list".into(),
+            url: format!("/v1/vouchers/{code}/redemptions?page=1&limit=10"),
+        },
+        publish: VoucherPublish {
+            object: "list".into(),
+            count: 0,
+            url: format!("/v1/vouchers/{code}/publications?page=1&limit=10"),
+        },
+        object: "voucher".into(),
+        ..Voucher::default()
+    };
+    project.vouchers.alias(id, code.clone());
+    project.vouchers.put(code, voucher.clone());
+    Ok(voucher)
+}
+
+/// Updates a voucher (`PUT /v1/vouchers/{code}`); the discount type cannot change.
+pub fn update(
+    project: &mut Project,
+    code: &str,
+    input: &VoucherInput,
+    now: Timestamp,
+) -> Result<Voucher, ApiError> {
+    let current = project
+        .vouchers
+        .get(code)
+        .ok_or_else(|| ApiError::not_found("voucher", code))?
+        .clone();
+    if input.kind.as_deref().is_some_and(|k| k != current.kind) {
+        return Err(ApiError::bad_request(
+            "invalid_voucher",
+            "Invalid Voucher",
+            "It is not possible to change Voucher type",
+        ));
+    }
+    let discount = match &input.discount {
+        None => current.discount.clone(),
+        Some(spec) => {
+            let current_type = current.discount.as_ref().map(|d| d.kind.as_str());
+            if current_type.is_some_and(|t| t != spec.kind) {
+                return Err(ApiError::bad_request(
+                    "invalid_voucher",
+                    "Invalid Voucher",
+                    "It is not possible to change Voucher discount type",
+                ));
+            }
+            Some(convert::discount(spec, ".discount")?.1)
+        }
+    };
+    let start = input.start_date.or(current.start_date);
+    let end = input.expiration_date.or(current.expiration_date);
+    check_dates(start, end)?;
+    let quantity = redemption_quantity(input)?;
+
+    let voucher = project
+        .vouchers
+        .get_mut(code)
+        .ok_or_else(|| ApiError::not_found("voucher", code))?;
+    voucher.discount = discount;
+    voucher.start_date = start;
+    voucher.expiration_date = end;
+    if let Some(active) = input.active {
+        voucher.active = active;
+    }
+    if input.additional_info.is_some() {
+        voucher.additional_info = input.additional_info.clone();
+    }
+    if input.category.is_some() {
+        voucher.category = input.category.clone();
+    }
+    if let Some(metadata) = &input.metadata {
+        voucher.metadata = metadata.clone();
+    }
+    if let Some(quantity) = quantity {
+        voucher.redemption.quantity = quantity;
+    }
+    voucher.updated_at = Some(now);
+    Ok(voucher.clone())
+}
+
+/// Turns a voucher on or off.
+pub fn set_active(
+    project: &mut Project,
+    code: &str,
+    active: bool,
+    now: Timestamp,
+) -> Result<Voucher, ApiError> {
+    let voucher = project
+        .vouchers
+        .get_mut(code)
+        .ok_or_else(|| ApiError::not_found("voucher", code))?;
+    voucher.active = active;
+    voucher.updated_at = Some(now);
+    Ok(voucher.clone())
+}
+
+/// `Some(limit)` when the body sets `redemption` (`limit` = `None` for unlimited).
+fn redemption_quantity(input: &VoucherInput) -> Result<Option<Option<i64>>, ApiError> {
+    match &input.redemption {
+        None => Ok(None),
+        Some(r) => match r.quantity {
+            Some(q) if q < 1 => Err(ApiError::invalid_payload(
+                "Property .redemption.quantity should be >= 1",
+            )),
+            q => Ok(Some(q)),
+        },
+    }
+}
+
+fn check_dates(start: Option<Timestamp>, end: Option<Timestamp>) -> Result<(), ApiError> {
+    match (start, end) {
+        (Some(s), Some(e)) if s > e => Err(ApiError::bad_request(
+            "invalid_voucher",
+            "Invalid Voucher",
+            "start_date must be before expiration_date",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn check_code(code: &str) -> Result<&str, ApiError> {
+    if code.trim().is_empty() {
+        return Err(ApiError::invalid_payload(
+            "Property .code should NOT be shorter than 1 characters",
+        ));
+    }
+    if code.len() > MAX_CODE_LENGTH || code.chars().any(char::is_control) {
+        return Err(ApiError::invalid_payload(format!(
+            "Property .code should be at most {MAX_CODE_LENGTH} printable characters"
+        )));
+    }
+    Ok(code)
+}
+
+/// A fresh code from `code_config` (length 8 of letters and digits by default; `#` in a
+/// pattern is a random character), never one already in use.
+pub fn generate_code(
+    project: &mut Project,
+    config: Option<&CodeConfig>,
+) -> Result<String, ApiError> {
+    let default = CodeConfig::default();
+    let config = config.unwrap_or(&default);
+    let charset: Vec<char> = config
+        .charset
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .unwrap_or(ALPHANUMERIC)
+        .chars()
+        .collect();
+    let length = config.length.unwrap_or(8);
+    if !(1..=MAX_CODE_LENGTH as i64).contains(&length) {
+        return Err(ApiError::bad_request(
+            "invalid_code_config",
+            "Invalid code config",
+            format!("code_config.length should be between 1 and {MAX_CODE_LENGTH}"),
+        ));
+    }
+    let pattern = config
+        .pattern
+        .clone()
+        .unwrap_or_else(|| "#".repeat(length as usize));
+    if !pattern.contains('#') {
+        return Err(ApiError::bad_request(
+            "invalid_code_config",
+            "Invalid code config",
+            "code_config.pattern should contain at least one '#'",
+        ));
+    }
+    for _ in 0..64 {
+        let body: String = pattern
+            .chars()
+            .map(|c| {
+                if c == '#' {
+                    charset[project.rng.random_range(0..charset.len())]
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let code = format!(
+            "{}{body}{}",
+            config.prefix.as_deref().unwrap_or(""),
+            config.postfix.as_deref().unwrap_or("")
+        );
+        if !project.vouchers.contains(&code) {
+            return Ok(code);
+        }
+    }
+    Err(ApiError::bad_request(
+        "invalid_code_config",
+        "Invalid code config",
+        "code_config leaves no unused code; use a longer pattern or a larger charset",
+    ))
+}

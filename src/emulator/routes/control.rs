@@ -1,0 +1,149 @@
+//! The control plane under `/_emulator/` (not part of the real API): projects, clocks, reset.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use super::Body;
+use crate::emulator::clock::wall_now;
+use crate::emulator::error::{ApiError, ApiResult};
+use crate::emulator::extract::{Segments, json, json_or_default};
+use crate::emulator::store::{Emulator, ProjectInfo, ProjectSlot, ProjectSpec};
+use crate::engine::time::{Timestamp, parse_duration};
+
+pub async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "status": "ok",
+        "emulator": "voucherify-harness",
+        "version": env!("CARGO_PKG_VERSION"),
+    }))
+}
+
+/// `POST /_emulator/projects`: a new isolated project; the answer holds its secret key.
+pub async fn projects_create(
+    State(emulator): State<Emulator>,
+    Body(body): Body,
+) -> ApiResult<(StatusCode, Json<ProjectInfo>)> {
+    let spec: ProjectSpec = json_or_default(&body)?;
+    let info = emulator.create_project(spec, wall_now())?;
+    Ok((StatusCode::CREATED, Json(info)))
+}
+
+pub async fn projects_list(State(emulator): State<Emulator>) -> Json<serde_json::Value> {
+    let projects = emulator.projects();
+    let total = projects.len();
+    Json(
+        serde_json::json!({"object": "list", "data_ref": "projects", "projects": projects, "total": total}),
+    )
+}
+
+pub async fn projects_delete(
+    State(emulator): State<Emulator>,
+    Segments(id): Segments<String>,
+) -> ApiResult<StatusCode> {
+    emulator.delete_project(&id)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /_emulator/projects/{id}/reset`: forgets the project's objects, keeps its keys.
+pub async fn projects_reset(
+    State(emulator): State<Emulator>,
+    Segments(id): Segments<String>,
+) -> ApiResult<StatusCode> {
+    project(&emulator, &id)?.lock().wipe();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /_emulator/reset`: removes every project but the default one, and wipes that.
+pub async fn reset_all(State(emulator): State<Emulator>) -> StatusCode {
+    emulator.reset();
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ClockView {
+    pub now: Timestamp,
+    pub frozen: bool,
+    pub object: String,
+}
+
+/// A change of a project's clock: set `now` (frozen there unless `freeze` is false), `advance`
+/// by an ISO 8601 duration (`P1D`, `PT2H`, `-P1D` goes back), or `resume` running.
+#[derive(Debug, Default, Deserialize)]
+pub struct ClockChange {
+    #[serde(default)]
+    pub now: Option<Timestamp>,
+    #[serde(default)]
+    pub freeze: Option<bool>,
+    #[serde(default)]
+    pub advance: Option<String>,
+    #[serde(default)]
+    pub resume: Option<bool>,
+}
+
+pub async fn clock_get(
+    State(emulator): State<Emulator>,
+    Segments(id): Segments<String>,
+) -> ApiResult<Json<ClockView>> {
+    let slot = project(&emulator, &id)?;
+    let project = slot.lock();
+    Ok(Json(view(&project.clock)))
+}
+
+pub async fn clock_set(
+    State(emulator): State<Emulator>,
+    Segments(id): Segments<String>,
+    Body(body): Body,
+) -> ApiResult<Json<ClockView>> {
+    let change: ClockChange = json(&body)?;
+    let advance = change
+        .advance
+        .as_deref()
+        .map(|text| {
+            let (sign, rest) = match text.strip_prefix('-') {
+                Some(rest) => (-1, rest),
+                None => (1, text),
+            };
+            parse_duration(rest).map(|ms| sign * ms).ok_or_else(|| {
+                ApiError::invalid_payload(
+                    "Property .advance should be an ISO 8601 duration such as P1D or PT2H30M",
+                )
+            })
+        })
+        .transpose()?;
+    if change.now.is_none() && advance.is_none() && change.resume != Some(true) {
+        return Err(ApiError::invalid_payload(
+            "Payload should have one of the properties 'now', 'advance' or 'resume'",
+        ));
+    }
+    let slot = project(&emulator, &id)?;
+    let mut project = slot.lock();
+    let wall = wall_now();
+    if let Some(at) = change.now {
+        project.clock.set(at, wall, change.freeze.unwrap_or(true));
+    }
+    if let Some(ms) = advance {
+        project.clock.advance(ms);
+    }
+    if change.resume == Some(true) {
+        project.clock.resume(wall);
+    }
+    Ok(Json(view(&project.clock)))
+}
+
+fn view(clock: &crate::emulator::clock::Clock) -> ClockView {
+    ClockView {
+        now: clock.now(wall_now()),
+        frozen: clock.is_frozen(),
+        object: "clock".into(),
+    }
+}
+
+fn project(emulator: &Emulator, id: &str) -> ApiResult<Arc<ProjectSlot>> {
+    emulator
+        .project(id)
+        .ok_or_else(|| ApiError::not_found("project", id))
+}

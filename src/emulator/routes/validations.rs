@@ -1,0 +1,18 @@
+//! `POST /v1/validations`: stacked validation.
+
+use axum::{Extension, Json};
+
+use super::{Body, Current, open};
+use crate::emulator::error::ApiResult;
+use crate::emulator::extract::json;
+use crate::emulator::ops::checkout;
+use crate::model::{ValidationRequest, ValidationResponse};
+
+pub async fn validations_create(
+    Extension(slot): Current,
+    Body(body): Body,
+) -> ApiResult<Json<ValidationResponse>> {
+    let req: ValidationRequest = json(&body)?;
+    let (mut project, now) = open(&slot);
+    checkout::validate(&mut project, &req, now).map(Json)
+}

@@ -1,0 +1,213 @@
+//! `/v1/vouchers`: create, read, update, delete, enable, disable, list, redemption entries,
+//! and the legacy single-code validate and redeem.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+
+use super::{Body, Current, open};
+use crate::emulator::error::{ApiError, ApiResult};
+use crate::emulator::extract::{Params, Segments, json, json_or_default};
+use crate::emulator::ops::{Page, checkout, vouchers};
+use crate::model::{List, RedeemableRef, Redemption, ValidationRequest, Voucher, VoucherInput};
+
+pub async fn vouchers_create(
+    Extension(slot): Current,
+    Body(body): Body,
+) -> ApiResult<Json<Voucher>> {
+    let input: VoucherInput = json(&body)?;
+    let (mut project, now) = open(&slot);
+    vouchers::create(&mut project, None, &input, now).map(Json)
+}
+
+pub async fn vouchers_create_with_code(
+    Extension(slot): Current,
+    Segments(code): Segments<String>,
+    Body(body): Body,
+) -> ApiResult<Json<Voucher>> {
+    let input: VoucherInput = json(&body)?;
+    let (mut project, now) = open(&slot);
+    vouchers::create(&mut project, Some(&code), &input, now).map(Json)
+}
+
+pub async fn vouchers_get(
+    Extension(slot): Current,
+    Segments(code): Segments<String>,
+) -> ApiResult<Json<Voucher>> {
+    let (project, _) = open(&slot);
+    project
+        .vouchers
+        .get(&code)
+        .cloned()
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("voucher", &code))
+}
+
+pub async fn vouchers_update(
+    Extension(slot): Current,
+    Segments(code): Segments<String>,
+    Body(body): Body,
+) -> ApiResult<Json<Voucher>> {
+    let input: VoucherInput = json(&body)?;
+    let (mut project, now) = open(&slot);
+    vouchers::update(&mut project, &code, &input, now).map(Json)
+}
+
+pub async fn vouchers_delete(
+    Extension(slot): Current,
+    Segments(code): Segments<String>,
+) -> ApiResult<StatusCode> {
+    let (mut project, _) = open(&slot);
+    let voucher = project
+        .vouchers
+        .remove(&code)
+        .ok_or_else(|| ApiError::not_found("voucher", &code))?;
+    project.vouchers.unalias(&voucher.id);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn vouchers_enable(
+    Extension(slot): Current,
+    Segments(code): Segments<String>,
+) -> ApiResult<Json<Voucher>> {
+    let (mut project, now) = open(&slot);
+    vouchers::set_active(&mut project, &code, true, now).map(Json)
+}
+
+pub async fn vouchers_disable(
+    Extension(slot): Current,
+    Segments(code): Segments<String>,
+) -> ApiResult<Json<Voucher>> {
+    let (mut project, now) = open(&slot);
+    vouchers::set_active(&mut project, &code, false, now).map(Json)
+}
+
+/// `GET /v1/vouchers`: newest first; filters `category`, `code`, `customer` (holder).
+pub async fn vouchers_list(
+    Extension(slot): Current,
+    params: Params,
+) -> ApiResult<Json<List<Voucher>>> {
+    let page = Page::from_params(&params, 99)?;
+    let (project, _) = open(&slot);
+    let rows: Vec<Voucher> = project
+        .vouchers
+        .newest_first()
+        .filter(|v| {
+            params
+                .get("category")
+                .is_none_or(|c| v.category.as_deref() == Some(c))
+        })
+        .filter(|v| params.get("code").is_none_or(|c| v.code == c))
+        .filter(|v| {
+            params
+                .get("customer")
+                .is_none_or(|c| v.holder_id.as_deref() == Some(c))
+        })
+        .cloned()
+        .collect();
+    let total = rows.len() as u64;
+    Ok(Json(List::new("vouchers", page.slice(&rows), total)))
+}
+
+/// `GET /v1/vouchers/{code}/redemption`: every redemption attempt of the code, newest first.
+pub async fn vouchers_redemptions(
+    Extension(slot): Current,
+    Segments(code): Segments<String>,
+) -> ApiResult<Json<List<Redemption>>> {
+    let (project, _) = open(&slot);
+    let voucher = project
+        .vouchers
+        .get(&code)
+        .ok_or_else(|| ApiError::not_found("voucher", &code))?;
+    let entries: Vec<Redemption> = project
+        .redemptions
+        .newest_first()
+        .filter(|r| r.voucher.as_ref().is_some_and(|v| v.id == voucher.id))
+        .cloned()
+        .collect();
+    let total = entries.len() as u64;
+    Ok(Json(
+        List::new("redemption_entries", entries, total)
+            .with("quantity", serde_json::json!(voucher.redemption.quantity))
+            .with(
+                "redeemed_quantity",
+                voucher.redemption.redeemed_quantity.into(),
+            )
+            .with("url", voucher.redemption.url.clone().into()),
+    ))
+}
+
+/// The body of the legacy single-code endpoints: the stacked request without `redeemables`.
+fn single_code_request(code: &str, body: &[u8]) -> ApiResult<ValidationRequest> {
+    let mut value: serde_json::Value = json_or_default(body)?;
+    if value.is_null() {
+        value = serde_json::json!({});
+    }
+    let Some(map) = value.as_object_mut() else {
+        return Err(ApiError::invalid_payload("Payload should be object"));
+    };
+    map.insert(
+        "redeemables".into(),
+        serde_json::to_value(vec![RedeemableRef::voucher(code)]).unwrap_or_default(),
+    );
+    json(value.to_string().as_bytes())
+}
+
+/// `POST /v1/vouchers/{code}/validate` (legacy): 200 with `valid` and, when invalid, `reason`.
+pub async fn vouchers_validate(
+    Extension(slot): Current,
+    Segments(code): Segments<String>,
+    Body(body): Body,
+) -> ApiResult<Response> {
+    let req = single_code_request(&code, &body)?;
+    let (mut project, now) = open(&slot);
+    let answer = checkout::validate(&mut project, &req, now)?;
+    let entry = answer.redeemables.first();
+    let mut out = serde_json::json!({
+        "valid": answer.valid,
+        "code": code,
+        "tracking_id": answer.tracking_id,
+        "metadata": entry.and_then(|e| e.metadata.clone()).unwrap_or_default(),
+    });
+    if answer.valid {
+        out["discount"] =
+            serde_json::to_value(entry.and_then(|e| e.result.discount.clone())).unwrap_or_default();
+        out["order"] = serde_json::to_value(&answer.order).unwrap_or_default();
+    } else if let Some(error) = answer
+        .inapplicable_redeemables
+        .first()
+        .and_then(|e| e.result.error.clone())
+    {
+        let reason = legacy_reason(error.key.as_deref().unwrap_or_default());
+        out["reason"] = reason.into();
+        out["error"] = serde_json::to_value(error).unwrap_or_default();
+    }
+    Ok(Json(out).into_response())
+}
+
+fn legacy_reason(key: &str) -> &'static str {
+    match key {
+        "voucher_expired" => "voucher expired",
+        "voucher_disabled" => "voucher is disabled",
+        "voucher_not_active" => "voucher not active",
+        "quantity_exceeded" => "quantity exceeded",
+        "not_found" => "voucher not found",
+        _ => "redemption does not match validation rules",
+    }
+}
+
+/// `POST /v1/vouchers/{code}/redemption` (legacy): the redemption, or a 400 error.
+pub async fn vouchers_redeem(
+    Extension(slot): Current,
+    Segments(code): Segments<String>,
+    Body(body): Body,
+) -> ApiResult<Json<Redemption>> {
+    let req = single_code_request(&code, &body)?;
+    let (mut project, now) = open(&slot);
+    let mut answer = checkout::redeem(&mut project, &req, now)?;
+    answer
+        .redemptions
+        .pop()
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("redemption", &code))
+}

@@ -1,0 +1,269 @@
+//! The HTTP face of the emulator: routes, request ids, authentication, path normalisation,
+//! and a server that runs embedded (port 0) or standalone.
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, Method, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tower::ServiceExt as _;
+
+use super::error::{ApiError, REQUEST_ID};
+use super::routes::{
+    MAX_BODY_BYTES, control, customers, orders, products, redemptions, validations, vouchers,
+};
+use super::store::Emulator;
+
+/// The header every response carries, naming the emulator and its version.
+pub const VERSION_HEADER: &str = "x-voucherify-emulator";
+
+/// The whole API: `/v1` (authenticated by `X-App-Id` + `X-App-Token`) and `/_emulator`.
+pub fn app(emulator: Emulator) -> Router {
+    let v1 = Router::new()
+        .route(
+            "/v1/vouchers",
+            post(vouchers::vouchers_create).get(vouchers::vouchers_list),
+        )
+        .route(
+            "/v1/vouchers/{code}",
+            post(vouchers::vouchers_create_with_code)
+                .get(vouchers::vouchers_get)
+                .put(vouchers::vouchers_update)
+                .delete(vouchers::vouchers_delete),
+        )
+        .route(
+            "/v1/vouchers/{code}/enable",
+            post(vouchers::vouchers_enable),
+        )
+        .route(
+            "/v1/vouchers/{code}/disable",
+            post(vouchers::vouchers_disable),
+        )
+        .route(
+            "/v1/vouchers/{code}/validate",
+            post(vouchers::vouchers_validate),
+        )
+        .route(
+            "/v1/vouchers/{code}/redemption",
+            get(vouchers::vouchers_redemptions).post(vouchers::vouchers_redeem),
+        )
+        .route(
+            "/v1/customers",
+            post(customers::customers_upsert).get(customers::customers_list),
+        )
+        .route(
+            "/v1/customers/{id}",
+            get(customers::customers_get)
+                .put(customers::customers_update)
+                .delete(customers::customers_delete),
+        )
+        .route(
+            "/v1/products",
+            post(products::products_upsert).get(products::products_list),
+        )
+        .route(
+            "/v1/products/{id}",
+            get(products::products_get)
+                .put(products::products_update)
+                .delete(products::products_delete),
+        )
+        .route(
+            "/v1/orders",
+            post(orders::orders_upsert).get(orders::orders_list),
+        )
+        .route(
+            "/v1/orders/{id}",
+            get(orders::orders_get).put(orders::orders_update),
+        )
+        .route("/v1/validations", post(validations::validations_create))
+        .route(
+            "/v1/redemptions",
+            post(redemptions::redemptions_create).get(redemptions::redemptions_list),
+        )
+        .route("/v1/redemptions/{id}", get(redemptions::redemptions_get))
+        .route(
+            "/v1/redemptions/{id}/rollback",
+            post(redemptions::redemptions_rollback),
+        )
+        .route(
+            "/v1/redemptions/{id}/rollbacks",
+            post(redemptions::redemptions_rollbacks),
+        )
+        .route_layer(middleware::from_fn_with_state(
+            emulator.clone(),
+            authenticate,
+        ));
+
+    let control = Router::new()
+        .route("/_emulator/health", get(control::health))
+        .route("/_emulator/reset", post(control::reset_all))
+        .route(
+            "/_emulator/projects",
+            post(control::projects_create).get(control::projects_list),
+        )
+        .route(
+            "/_emulator/projects/{id}",
+            axum::routing::delete(control::projects_delete),
+        )
+        .route(
+            "/_emulator/projects/{id}/reset",
+            post(control::projects_reset),
+        )
+        .route(
+            "/_emulator/projects/{id}/clock",
+            get(control::clock_get)
+                .put(control::clock_set)
+                .post(control::clock_set),
+        );
+
+    v1.merge(control)
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            emulator.clone(),
+            request_context,
+        ))
+        .with_state(emulator)
+}
+
+/// Gives each request its id (for error bodies) and stamps the version header.
+async fn request_context(State(emulator): State<Emulator>, req: Request, next: Next) -> Response {
+    let id = emulator.next_request_id();
+    let mut response = REQUEST_ID.scope(id, next.run(req)).await;
+    response.headers_mut().insert(
+        VERSION_HEADER,
+        HeaderValue::from_static(concat!("voucherify-harness/", env!("CARGO_PKG_VERSION"))),
+    );
+    response
+}
+
+/// `X-App-Id` + `X-App-Token` must name one project; it travels on as an extension.
+async fn authenticate(State(emulator): State<Emulator>, mut req: Request, next: Next) -> Response {
+    let slot = {
+        let headers = req.headers();
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        match (header("x-app-id"), header("x-app-token")) {
+            (Some(app_id), Some(token)) => emulator.authenticate(app_id, token),
+            _ => None,
+        }
+    };
+    match slot {
+        Some(slot) => {
+            req.extensions_mut().insert(slot);
+            next.run(req).await
+        }
+        None => ApiError::unauthorized().into_response(),
+    }
+}
+
+async fn unknown_route(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::NOT_FOUND,
+        "not_found",
+        "Resource not found",
+        format!("No API endpoint matches {method} {}", uri.path()),
+    )
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "Method not allowed",
+        format!("{method} is not allowed on {}", uri.path()),
+    )
+}
+
+/// Collapses repeated slashes and drops a trailing slash, as SDKs configured with a trailing
+/// slash send `//v1/...` and some send `/v1/vouchers/`.
+fn normalize_path(mut req: Request) -> Request {
+    let uri = req.uri();
+    let path = uri.path();
+    if !path.contains("//") && (path.len() <= 1 || !path.ends_with('/')) {
+        return req;
+    }
+    let mut clean = String::with_capacity(path.len());
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        clean.push('/');
+        clean.push_str(segment);
+    }
+    if clean.is_empty() {
+        clean.push('/');
+    }
+    if let Some(query) = uri.query() {
+        clean.push('?');
+        clean.push_str(query);
+    }
+    if let Ok(new_uri) = clean.parse::<Uri>() {
+        *req.uri_mut() = new_uri;
+    }
+    req
+}
+
+/// Serves the emulator on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    emulator: Emulator,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let service = app(emulator).map_request(normalize_path);
+    axum::serve(
+        listener,
+        axum::ServiceExt::<Request>::into_make_service(service),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// An emulator running in the background of this process.
+#[derive(Debug)]
+pub struct Running {
+    pub addr: SocketAddr,
+    pub emulator: Emulator,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Binds `addr` (port 0 picks a free port) and serves in a background task.
+    pub async fn start(emulator: Emulator, addr: SocketAddr) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(serve(listener, emulator.clone(), async move {
+            let _ = stopped.await;
+        }));
+        Ok(Self {
+            addr,
+            emulator,
+            stop: Some(stop),
+            task,
+        })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops serving and waits for open connections to finish.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

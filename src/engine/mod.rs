@@ -1,0 +1,11 @@
+//! Pure promotion logic: money, discounts, code checks and stacking.
+//!
+//! No HTTP, no clock, no I/O: callers pass `now` and plain values, and get values back.
+
+pub mod code;
+pub mod discount;
+pub mod money;
+pub mod order;
+pub mod rejection;
+pub mod stack;
+pub mod time;

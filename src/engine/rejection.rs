@@ -1,0 +1,129 @@
+//! Business rejections: why a redeemable cannot be applied, with the API's error key and texts.
+//!
+//! These are values, not HTTP responses: the emulator puts them inside `result.error` of a
+//! validation (HTTP 200) or turns the first one into the 400 of a failed redemption.
+
+/// Why a redeemable was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rejection {
+    /// The code or id does not exist (404 inside `result.error`).
+    NotFound {
+        resource_type: &'static str,
+        id: String,
+    },
+    /// `active: false`.
+    VoucherDisabled { code: String },
+    /// Before `start_date`.
+    VoucherNotActive { code: String },
+    /// After `expiration_date`.
+    VoucherExpired { code: String },
+    /// `redemption.quantity` already used up.
+    QuantityExceeded { code: String },
+}
+
+impl Rejection {
+    /// The HTTP status the API puts in the error object (`code`).
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::NotFound { .. } => 404,
+            _ => 400,
+        }
+    }
+
+    /// The API's error key.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Self::NotFound { .. } => "not_found",
+            Self::VoucherDisabled { .. } => "voucher_disabled",
+            Self::VoucherNotActive { .. } => "voucher_not_active",
+            Self::VoucherExpired { .. } => "voucher_expired",
+            Self::QuantityExceeded { .. } => "quantity_exceeded",
+        }
+    }
+
+    /// The API's short `message`.
+    pub fn message(&self) -> &'static str {
+        match self {
+            Self::NotFound { .. } => "Resource not found",
+            Self::VoucherDisabled { .. } => "voucher is disabled",
+            Self::VoucherNotActive { .. } => "voucher not active",
+            Self::VoucherExpired { .. } => "voucher expired",
+            Self::QuantityExceeded { .. } => "quantity exceeded",
+        }
+    }
+
+    /// The API's `details`: the code for code-state errors, a sentence for lookups.
+    pub fn details(&self) -> String {
+        match self {
+            Self::NotFound { resource_type, id } => {
+                format!("Cannot find {resource_type} with id {id}")
+            }
+            Self::VoucherDisabled { code }
+            | Self::VoucherNotActive { code }
+            | Self::VoucherExpired { code }
+            | Self::QuantityExceeded { code } => code.clone(),
+        }
+    }
+
+    /// The resource a lookup error names (`resource_id`, `resource_type`).
+    pub fn resource(&self) -> Option<(&'static str, &str)> {
+        match self {
+            Self::NotFound { resource_type, id } => Some((resource_type, id)),
+            _ => None,
+        }
+    }
+
+    /// The human text the API returns as `error.message` (a project's default translation).
+    pub fn translation(&self) -> Option<&'static str> {
+        match self {
+            Self::NotFound { .. } => None,
+            Self::VoucherDisabled { .. } => {
+                Some("The voucher has been disabled and cannot be used.")
+            }
+            Self::VoucherNotActive { .. } => Some("The voucher is not active yet."),
+            Self::VoucherExpired { .. } => Some("The voucher has expired."),
+            Self::QuantityExceeded { .. } => {
+                Some("The voucher has reached its redemption limit and cannot be used again.")
+            }
+        }
+    }
+
+    /// The legacy `reason` text (`POST /v1/vouchers/{code}/validate`).
+    pub fn legacy_reason(&self) -> &'static str {
+        match self {
+            Self::NotFound { .. } => "voucher not found",
+            Self::VoucherDisabled { .. } => "voucher is disabled",
+            Self::VoucherNotActive { .. } => "voucher not active",
+            Self::VoucherExpired { .. } => "voucher expired",
+            Self::QuantityExceeded { .. } => "quantity exceeded",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookups_are_404_with_the_resource_named() {
+        let r = Rejection::NotFound {
+            resource_type: "voucher",
+            id: "NOPE".into(),
+        };
+        assert_eq!(r.status(), 404);
+        assert_eq!(r.key(), "not_found");
+        assert_eq!(r.details(), "Cannot find voucher with id NOPE");
+        assert_eq!(r.resource(), Some(("voucher", "NOPE")));
+    }
+
+    #[test]
+    fn code_state_errors_name_the_code() {
+        let r = Rejection::VoucherExpired { code: "OLD".into() };
+        assert_eq!(
+            (r.status(), r.key(), r.message()),
+            (400, "voucher_expired", "voucher expired")
+        );
+        assert_eq!(r.details(), "OLD");
+        assert!(r.translation().is_some());
+    }
+}

@@ -1,0 +1,14 @@
+//! The step library: one module per domain concept, the per-scenario [`world::HarnessWorld`],
+//! the parameter types, and the [`runner`] shared by `run` and `cargo test`.
+
+pub mod access;
+pub mod checkout;
+pub mod clock;
+pub mod coupons;
+pub mod params;
+pub mod redemptions;
+pub mod runner;
+pub mod world;
+
+pub use runner::{RunConfig, RunError, run};
+pub use world::HarnessWorld;

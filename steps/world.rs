@@ -1,0 +1,290 @@
+//! Per-scenario state: the target and project client, names mapped to real codes and ids,
+//! and what the scenario did (its checkout attempts), for the Then steps to check.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::client::{Client, ClientError};
+use crate::engine::money::format_minor;
+use crate::engine::time::{DAY, Timestamp};
+use crate::model::{CustomerInput, Order, RedemptionResponse, ValidationResponse};
+use crate::target::{ScenarioProject, Target};
+
+/// Whether a failed step found a wrong answer or could not get one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The target answered, and not as the scenario expects.
+    Assertion,
+    /// The target could not be reached, timed out, or failed (5xx).
+    Error,
+}
+
+/// Why a step failed: what was expected, what came back, and the last HTTP exchange.
+#[derive(Debug, Clone)]
+pub struct StepFailure {
+    pub kind: FailureKind,
+    pub message: String,
+    pub exchange: Option<String>,
+}
+
+/// The marker that starts the message of a step that failed for lack of an answer.
+pub const ERROR_MARKER: &str = "error: ";
+
+impl fmt::Display for StepFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.kind == FailureKind::Error {
+            f.write_str(ERROR_MARKER)?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(exchange) = &self.exchange {
+            write!(f, "\n\nLast exchange (secrets redacted):\n{exchange}")?;
+        }
+        Ok(())
+    }
+}
+
+pub type StepResult = Result<(), StepFailure>;
+
+/// One checkout (validation or redemption) made by a scenario.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    pub customer: String,
+    pub codes: Vec<String>,
+    pub validation: Option<ValidationResponse>,
+    pub redemption: Option<RedemptionResponse>,
+    pub error: Option<ClientError>,
+}
+
+impl Attempt {
+    /// A redemption that went through, or a validation that said `valid`.
+    pub fn succeeded(&self) -> bool {
+        self.redemption.is_some() || self.validation.as_ref().is_some_and(|v| v.valid)
+    }
+
+    /// The error key of the refusal: the request's error, or the first inapplicable
+    /// redeemable's.
+    pub fn refusal_key(&self) -> Option<String> {
+        if let Some(e) = &self.error {
+            return e.key().map(str::to_string);
+        }
+        self.validation.as_ref().and_then(|v| {
+            v.inapplicable_redeemables
+                .iter()
+                .chain(v.redeemables.iter())
+                .find(|r| r.status == "INAPPLICABLE")
+                .and_then(|r| r.result.error.as_ref())
+                .and_then(|e| e.key.clone())
+        })
+    }
+
+    /// The order the answer computed, if any.
+    pub fn order(&self) -> Option<&Order> {
+        self.redemption
+            .as_ref()
+            .and_then(|r| r.order.as_ref())
+            .or_else(|| self.validation.as_ref().and_then(|v| v.order.as_ref()))
+    }
+
+    /// The redemption id to roll back: the parent of a stack, else the single redemption.
+    pub fn redemption_id(&self) -> Option<&str> {
+        let r = self.redemption.as_ref()?;
+        r.parent_redemption
+            .as_ref()
+            .map(|p| p.id.as_str())
+            .or_else(|| r.redemptions.first().map(|r| r.id.as_str()))
+    }
+
+    pub fn describe(&self) -> String {
+        match (&self.redemption, &self.validation, &self.error) {
+            (Some(_), _, _) => "redeemed".into(),
+            (_, Some(v), _) if v.valid => "valid".into(),
+            (_, Some(_), _) => format!("invalid ({})", self.refusal_key().unwrap_or_default()),
+            (_, _, Some(e)) => format!("refused ({e})"),
+            _ => "no answer".into(),
+        }
+    }
+}
+
+#[derive(Debug, Default, cucumber::World)]
+#[world(init = Self::new)]
+pub struct HarnessWorld {
+    target: Option<Arc<Target>>,
+    project: Option<ScenarioProject>,
+    setup_error: Option<String>,
+    /// The client steps call; a step may swap it (e.g. for wrong keys).
+    client: Option<Client>,
+    /// Offset of the project's clock from the wall clock, as moved by the scenario.
+    clock_offset_ms: i64,
+    /// Every checkout of the scenario, in order.
+    pub attempts: Vec<Attempt>,
+    /// Where the current batch of checkouts starts in `attempts`.
+    pub batch_start: usize,
+    /// The outcome of the last call that was not a checkout.
+    pub last_call: Option<Result<serde_json::Value, ClientError>>,
+    /// Free-form values steps hand to later steps (e.g. a name → an id).
+    pub remembered: HashMap<String, String>,
+}
+
+impl HarnessWorld {
+    fn new() -> Self {
+        Self::default()
+    }
+
+    /// Called before each scenario: gives it the target and a project of its own.
+    pub async fn attach(&mut self, target: Arc<Target>, scenario: &str) {
+        match target.scenario_project(scenario).await {
+            Ok(project) => {
+                self.client = Some(project.client.clone());
+                self.project = Some(project);
+            }
+            Err(e) => {
+                self.setup_error = Some(format!("could not set up the scenario's project: {e}"))
+            }
+        }
+        self.target = Some(target);
+    }
+
+    pub fn target(&self) -> Result<&Target, StepFailure> {
+        self.target.as_deref().ok_or_else(|| StepFailure {
+            kind: FailureKind::Error,
+            message: "the scenario has no target (the runner did not attach one)".into(),
+            exchange: None,
+        })
+    }
+
+    /// The client of the scenario's project.
+    pub fn client(&self) -> Result<&Client, StepFailure> {
+        if let Some(e) = &self.setup_error {
+            return Err(StepFailure {
+                kind: FailureKind::Error,
+                message: e.clone(),
+                exchange: None,
+            });
+        }
+        self.client.as_ref().ok_or_else(|| StepFailure {
+            kind: FailureKind::Error,
+            message: "the scenario has no API client".into(),
+            exchange: None,
+        })
+    }
+
+    pub fn project(&self) -> Option<&ScenarioProject> {
+        self.project.as_ref()
+    }
+
+    /// Replaces the client steps call.
+    pub fn use_client(&mut self, client: Client) {
+        self.client = Some(client);
+    }
+
+    /// The real code behind a coupon's name in the feature file.
+    pub fn code(&self, name: &str) -> String {
+        let prefix = self
+            .target
+            .as_ref()
+            .map(|t| t.name_prefix())
+            .unwrap_or_default();
+        format!("{prefix}{name}")
+    }
+
+    /// The customer behind a person's name: their `source_id` is the name in lower case.
+    pub fn customer(&self, person: &str) -> CustomerInput {
+        let prefix = self
+            .target
+            .as_ref()
+            .map(|t| t.name_prefix())
+            .unwrap_or_default();
+        let slug: String = person
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { '-' })
+            .collect();
+        CustomerInput {
+            source_id: Some(format!("{prefix}{slug}")),
+            name: Some(person.to_string()),
+            email: Some(format!("{slug}@example.com")),
+            ..CustomerInput::default()
+        }
+    }
+
+    /// The time on the target now, as far as the scenario moved its clock.
+    pub fn now(&self) -> Timestamp {
+        crate::emulator::clock::wall_now().plus(self.clock_offset_ms)
+    }
+
+    pub fn days_from_now(&self, days: i64) -> Timestamp {
+        self.now().plus(days * DAY)
+    }
+
+    pub fn clock_moved(&mut self, ms: i64) {
+        self.clock_offset_ms += ms;
+    }
+
+    /// The latest checkout.
+    pub fn last_attempt(&self) -> Result<&Attempt, StepFailure> {
+        self.attempts
+            .last()
+            .ok_or_else(|| self.failure("no checkout has happened in this scenario yet"))
+    }
+
+    /// The checkouts of the current batch.
+    pub fn batch(&self) -> &[Attempt] {
+        &self.attempts[self.batch_start.min(self.attempts.len())..]
+    }
+
+    /// The latest successful redemption by `person`.
+    pub fn redemption_of(&self, person: &str) -> Result<&Attempt, StepFailure> {
+        self.attempts
+            .iter()
+            .rev()
+            .find(|a| a.customer == person && a.redemption.is_some())
+            .ok_or_else(|| {
+                self.failure(format!(
+                    "{person} has no successful redemption in this scenario"
+                ))
+            })
+    }
+
+    /// A failure about a wrong answer, with the last exchange attached.
+    pub fn failure(&self, message: impl Into<String>) -> StepFailure {
+        StepFailure {
+            kind: FailureKind::Assertion,
+            message: message.into(),
+            exchange: self.last_exchange(),
+        }
+    }
+
+    /// A failure from a call that did not give the expected answer.
+    pub fn call_failed(&self, what: &str, error: &ClientError) -> StepFailure {
+        let kind = if error.is_transport() || error.status().is_some_and(|s| s >= 500) {
+            FailureKind::Error
+        } else {
+            FailureKind::Assertion
+        };
+        StepFailure {
+            kind,
+            message: format!("{what} failed: {error}"),
+            exchange: self.last_exchange(),
+        }
+    }
+
+    /// Fails unless `actual == expected`, showing both amounts.
+    pub fn expect_money(&self, what: &str, expected: i64, actual: i64) -> StepResult {
+        if expected == actual {
+            return Ok(());
+        }
+        Err(self.failure(format!(
+            "{what}: expected {}, got {}",
+            format_minor(expected),
+            format_minor(actual)
+        )))
+    }
+
+    fn last_exchange(&self) -> Option<String> {
+        self.client
+            .as_ref()
+            .and_then(|c| c.log().last())
+            .map(|e| e.to_string())
+    }
+}
