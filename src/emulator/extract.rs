@@ -5,28 +5,60 @@ use std::collections::HashMap;
 
 use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::request::Parts;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use super::error::ApiError;
 
 /// Parses a required JSON body into `T`.
-pub fn json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+pub fn json<T: DeserializeOwned + Serialize>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::invalid_payload("Payload should be object"));
     }
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(describe)?;
-    de.end().map_err(|e| {
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
         ApiError::invalid_payload(format!(
             "Request body is not valid JSON: {}",
             strip_position(&e)
         ))
     })?;
-    Ok(value)
+    let parsed: T = serde_path_to_error::deserialize(&value).map_err(describe)?;
+    // serde reads an object from an array too; the API does not.
+    let read_back = serde_json::to_value(&parsed).unwrap_or(Value::Null);
+    if let Some(path) = array_for_object(&value, &read_back, String::new()) {
+        let subject = if path.is_empty() {
+            "Payload".to_string()
+        } else {
+            format!("Property {path}")
+        };
+        return Err(ApiError::invalid_payload(format!(
+            "{subject} should be object"
+        )));
+    }
+    Ok(parsed)
+}
+
+/// The first place where the input has an array and the parsed value an object.
+fn array_for_object(input: &Value, parsed: &Value, path: String) -> Option<String> {
+    match (input, parsed) {
+        (Value::Array(_), Value::Object(_)) => Some(path),
+        (Value::Object(i), Value::Object(p)) => p.iter().find_map(|(k, pv)| {
+            i.get(k)
+                .and_then(|iv| array_for_object(iv, pv, format!("{path}.{k}")))
+        }),
+        (Value::Array(i), Value::Array(p)) => i
+            .iter()
+            .zip(p)
+            .enumerate()
+            .find_map(|(n, (iv, pv))| array_for_object(iv, pv, format!("{path}[{n}]"))),
+        _ => None,
+    }
 }
 
 /// Parses an optional JSON body: no body (or `null`) gives `T::default()`.
-pub fn json_or_default<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, ApiError> {
+pub fn json_or_default<T: DeserializeOwned + Serialize + Default>(
+    bytes: &[u8],
+) -> Result<T, ApiError> {
     let trimmed = bytes.trim_ascii();
     if trimmed.is_empty() || trimmed == b"null" {
         return Ok(T::default());
@@ -45,12 +77,6 @@ fn strip_position(e: &serde_json::Error) -> String {
 /// Turns a serde error into the API's `invalid_payload` details.
 fn describe(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     let inner = err.inner();
-    if inner.is_syntax() || inner.is_eof() {
-        return ApiError::invalid_payload(format!(
-            "Request body is not valid JSON: {}",
-            strip_position(inner)
-        ));
-    }
     let mut path = String::new();
     for segment in err.path().iter() {
         match segment {
@@ -80,6 +106,8 @@ fn describe(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     } else if let Some(rest) = message.strip_prefix("invalid type: ") {
         let expected = rest.split(", expected ").nth(1).unwrap_or("");
         format!("{} should be {}", subject(&path), json_type(expected))
+    } else if message.starts_with("invalid length") && message.contains("expected struct") {
+        format!("{} should be object", subject(&path))
     } else if message.starts_with("unknown variant") {
         let allowed = message
             .split("expected ")
@@ -214,7 +242,13 @@ mod tests {
     #[test]
     fn malformed_json_is_invalid_payload() {
         assert!(details(r#"{"redeemables": ["#).starts_with("Request body is not valid JSON"));
-        assert!(details(r#"{} trailing"#).starts_with("Request body is not valid JSON"));
+        assert!(
+            details(r#"{"redeemables":[]} trailing"#).starts_with("Request body is not valid JSON")
+        );
+        assert_eq!(
+            details(r#"{"redeemables":[], "order": []}"#),
+            "Property .order should be object"
+        );
         assert_eq!(details("  "), "Payload should be object");
     }
 

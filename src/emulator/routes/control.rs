@@ -72,7 +72,7 @@ pub struct ClockView {
 
 /// A change of a project's clock: set `now` (frozen there unless `freeze` is false), `advance`
 /// by an ISO 8601 duration (`P1D`, `PT2H`, `-P1D` goes back), or `resume` running.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct ClockChange {
     #[serde(default)]
     pub now: Option<Timestamp>,
