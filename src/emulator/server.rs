@@ -9,7 +9,6 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, Method, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tower::ServiceExt as _;
 
@@ -25,103 +24,18 @@ pub const VERSION_HEADER: &str = "x-voucherify-emulator";
 /// The whole API: `/v1` (authenticated by `X-App-Id` + `X-App-Token`) and `/_emulator`.
 pub fn app(emulator: Emulator) -> Router {
     let v1 = Router::new()
-        .route(
-            "/v1/vouchers",
-            post(vouchers::vouchers_create).get(vouchers::vouchers_list),
-        )
-        .route(
-            "/v1/vouchers/{code}",
-            post(vouchers::vouchers_create_with_code)
-                .get(vouchers::vouchers_get)
-                .put(vouchers::vouchers_update)
-                .delete(vouchers::vouchers_delete),
-        )
-        .route(
-            "/v1/vouchers/{code}/enable",
-            post(vouchers::vouchers_enable),
-        )
-        .route(
-            "/v1/vouchers/{code}/disable",
-            post(vouchers::vouchers_disable),
-        )
-        .route(
-            "/v1/vouchers/{code}/validate",
-            post(vouchers::vouchers_validate),
-        )
-        .route(
-            "/v1/vouchers/{code}/redemption",
-            get(vouchers::vouchers_redemptions).post(vouchers::vouchers_redeem),
-        )
-        .route(
-            "/v1/customers",
-            post(customers::customers_upsert).get(customers::customers_list),
-        )
-        .route(
-            "/v1/customers/{id}",
-            get(customers::customers_get)
-                .put(customers::customers_update)
-                .delete(customers::customers_delete),
-        )
-        .route(
-            "/v1/products",
-            post(products::products_upsert).get(products::products_list),
-        )
-        .route(
-            "/v1/products/{id}",
-            get(products::products_get)
-                .put(products::products_update)
-                .delete(products::products_delete),
-        )
-        .route(
-            "/v1/orders",
-            post(orders::orders_upsert).get(orders::orders_list),
-        )
-        .route(
-            "/v1/orders/{id}",
-            get(orders::orders_get).put(orders::orders_update),
-        )
-        .route("/v1/validations", post(validations::validations_create))
-        .route(
-            "/v1/redemptions",
-            post(redemptions::redemptions_create).get(redemptions::redemptions_list),
-        )
-        .route("/v1/redemptions/{id}", get(redemptions::redemptions_get))
-        .route(
-            "/v1/redemptions/{id}/rollback",
-            post(redemptions::redemptions_rollback),
-        )
-        .route(
-            "/v1/redemptions/{id}/rollbacks",
-            post(redemptions::redemptions_rollbacks),
-        )
+        .merge(vouchers::router())
+        .merge(customers::router())
+        .merge(products::router())
+        .merge(orders::router())
+        .merge(validations::router())
+        .merge(redemptions::router())
         .route_layer(middleware::from_fn_with_state(
             emulator.clone(),
             authenticate,
         ));
 
-    let control = Router::new()
-        .route("/_emulator/health", get(control::health))
-        .route("/_emulator/reset", post(control::reset_all))
-        .route(
-            "/_emulator/projects",
-            post(control::projects_create).get(control::projects_list),
-        )
-        .route(
-            "/_emulator/projects/{id}",
-            axum::routing::delete(control::projects_delete),
-        )
-        .route(
-            "/_emulator/projects/{id}/reset",
-            post(control::projects_reset),
-        )
-        .route(
-            "/_emulator/projects/{id}/clock",
-            get(control::clock_get)
-                .put(control::clock_set)
-                .post(control::clock_set),
-        );
-
-    v1.merge(control)
+    v1.merge(control::router())
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

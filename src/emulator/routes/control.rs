@@ -1,5 +1,7 @@
 //! The control plane under `/_emulator/` (not part of the real API): projects, clocks, reset.
 
+use axum::Router;
+use axum::routing::{delete, get, post};
 use std::sync::Arc;
 
 use axum::Json;
@@ -146,4 +148,21 @@ fn project(emulator: &Emulator, id: &str) -> ApiResult<Arc<ProjectSlot>> {
     emulator
         .project(id)
         .ok_or_else(|| ApiError::not_found("project", id))
+}
+
+/// The control plane's routes (no API keys).
+pub fn router() -> Router<Emulator> {
+    Router::new()
+        .route("/_emulator/health", get(health))
+        .route("/_emulator/reset", post(reset_all))
+        .route(
+            "/_emulator/projects",
+            post(projects_create).get(projects_list),
+        )
+        .route("/_emulator/projects/{id}", delete(projects_delete))
+        .route("/_emulator/projects/{id}/reset", post(projects_reset))
+        .route(
+            "/_emulator/projects/{id}/clock",
+            get(clock_get).put(clock_set).post(clock_set),
+        )
 }

@@ -1,12 +1,15 @@
 //! `/v1/customers`: upsert, read, update, delete, list.
 
+use axum::Router;
 use axum::http::StatusCode;
+use axum::routing::{get, post};
 use axum::{Extension, Json};
 
 use super::{Body, Current, open};
 use crate::emulator::error::{ApiError, ApiResult};
 use crate::emulator::extract::{Params, Segments, json};
 use crate::emulator::ops::{Page, customers};
+use crate::emulator::store::Emulator;
 use crate::model::{Customer, CustomerInput, List};
 
 pub async fn customers_upsert(
@@ -87,4 +90,16 @@ fn read(project: &crate::emulator::store::Project, id: &str) -> ApiResult<Json<C
         .cloned()
         .map(Json)
         .ok_or_else(|| ApiError::not_found("customer", id))
+}
+
+/// The routes of this module.
+pub fn router() -> Router<Emulator> {
+    Router::new()
+        .route("/v1/customers", post(customers_upsert).get(customers_list))
+        .route(
+            "/v1/customers/{id}",
+            get(customers_get)
+                .put(customers_update)
+                .delete(customers_delete),
+        )
 }

@@ -1,11 +1,14 @@
 //! `/v1/orders`: upsert, read, update, list.
 
+use axum::Router;
+use axum::routing::{get, post};
 use axum::{Extension, Json};
 
 use super::{Body, Current, open};
 use crate::emulator::error::{ApiError, ApiResult};
 use crate::emulator::extract::{Params, Segments, json};
 use crate::emulator::ops::{Page, orders};
+use crate::emulator::store::Emulator;
 use crate::model::{List, Order, OrderInput};
 
 pub async fn orders_upsert(Extension(slot): Current, Body(body): Body) -> ApiResult<Json<Order>> {
@@ -68,4 +71,11 @@ pub async fn orders_list(Extension(slot): Current, params: Params) -> ApiResult<
         .collect();
     let total = rows.len() as u64;
     Ok(Json(List::new("orders", page.slice(&rows), total)))
+}
+
+/// The routes of this module.
+pub fn router() -> Router<Emulator> {
+    Router::new()
+        .route("/v1/orders", post(orders_upsert).get(orders_list))
+        .route("/v1/orders/{id}", get(orders_get).put(orders_update))
 }

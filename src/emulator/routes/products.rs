@@ -1,12 +1,15 @@
 //! `/v1/products`: upsert, read, update, delete, list.
 
+use axum::Router;
 use axum::http::StatusCode;
+use axum::routing::{get, post};
 use axum::{Extension, Json};
 
 use super::{Body, Current, open};
 use crate::emulator::error::{ApiError, ApiResult};
 use crate::emulator::extract::{Params, Segments, json};
 use crate::emulator::ops::{Page, products};
+use crate::emulator::store::Emulator;
 use crate::model::{List, Product, ProductInput};
 
 pub async fn products_upsert(
@@ -72,4 +75,16 @@ pub async fn products_list(
     let rows: Vec<Product> = project.products.newest_first().cloned().collect();
     let total = rows.len() as u64;
     Ok(Json(List::new("products", page.slice(&rows), total)))
+}
+
+/// The routes of this module.
+pub fn router() -> Router<Emulator> {
+    Router::new()
+        .route("/v1/products", post(products_upsert).get(products_list))
+        .route(
+            "/v1/products/{id}",
+            get(products_get)
+                .put(products_update)
+                .delete(products_delete),
+        )
 }

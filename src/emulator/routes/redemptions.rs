@@ -1,6 +1,8 @@
 //! `/v1/redemptions`: stacked redemption, reads, and rollbacks.
 
+use axum::Router;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::{Extension, Json};
 
 use super::{Body, Current, open};
@@ -8,6 +10,7 @@ use crate::emulator::error::{ApiError, ApiResult};
 use crate::emulator::extract::{Params, Segments, json, json_or_default};
 use crate::emulator::ops::rollback::{self, RollbackInput};
 use crate::emulator::ops::{Page, checkout};
+use crate::emulator::store::Emulator;
 use crate::engine::time::Timestamp;
 use crate::model::{
     RedemptionResponse, RedemptionRollback, RollbackRequest, RollbacksResponse, ValidationRequest,
@@ -161,4 +164,19 @@ pub async fn redemptions_rollbacks(
     let input = rollback_input(&params, &body)?;
     let (mut project, now) = open(&slot);
     rollback::stacked(&mut project, &id, &input, now).map(Json)
+}
+
+/// The routes of this module.
+pub fn router() -> Router<Emulator> {
+    Router::new()
+        .route(
+            "/v1/redemptions",
+            post(redemptions_create).get(redemptions_list),
+        )
+        .route("/v1/redemptions/{id}", get(redemptions_get))
+        .route("/v1/redemptions/{id}/rollback", post(redemptions_rollback))
+        .route(
+            "/v1/redemptions/{id}/rollbacks",
+            post(redemptions_rollbacks),
+        )
 }

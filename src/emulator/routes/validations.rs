@@ -1,11 +1,14 @@
 //! `POST /v1/validations`: stacked validation.
 
+use axum::Router;
+use axum::routing::post;
 use axum::{Extension, Json};
 
 use super::{Body, Current, open};
 use crate::emulator::error::ApiResult;
 use crate::emulator::extract::json;
 use crate::emulator::ops::checkout;
+use crate::emulator::store::Emulator;
 use crate::model::{ValidationRequest, ValidationResponse};
 
 pub async fn validations_create(
@@ -15,4 +18,9 @@ pub async fn validations_create(
     let req: ValidationRequest = json(&body)?;
     let (mut project, now) = open(&slot);
     checkout::validate(&mut project, &req, now).map(Json)
+}
+
+/// The routes of this module.
+pub fn router() -> Router<Emulator> {
+    Router::new().route("/v1/validations", post(validations_create))
 }

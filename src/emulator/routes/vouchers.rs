@@ -1,14 +1,17 @@
 //! `/v1/vouchers`: create, read, update, delete, enable, disable, list, redemption entries,
 //! and the legacy single-code validate and redeem.
 
+use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::{Extension, Json};
 
 use super::{Body, Current, open};
 use crate::emulator::error::{ApiError, ApiResult};
 use crate::emulator::extract::{Params, Segments, json, json_or_default};
 use crate::emulator::ops::{Page, checkout, vouchers};
+use crate::emulator::store::Emulator;
 use crate::model::{List, RedeemableRef, Redemption, ValidationRequest, Voucher, VoucherInput};
 
 pub async fn vouchers_create(
@@ -210,4 +213,24 @@ pub async fn vouchers_redeem(
         .pop()
         .map(Json)
         .ok_or_else(|| ApiError::not_found("redemption", &code))
+}
+
+/// The routes of this module.
+pub fn router() -> Router<Emulator> {
+    Router::new()
+        .route("/v1/vouchers", post(vouchers_create).get(vouchers_list))
+        .route(
+            "/v1/vouchers/{code}",
+            post(vouchers_create_with_code)
+                .get(vouchers_get)
+                .put(vouchers_update)
+                .delete(vouchers_delete),
+        )
+        .route("/v1/vouchers/{code}/enable", post(vouchers_enable))
+        .route("/v1/vouchers/{code}/disable", post(vouchers_disable))
+        .route("/v1/vouchers/{code}/validate", post(vouchers_validate))
+        .route(
+            "/v1/vouchers/{code}/redemption",
+            get(vouchers_redemptions).post(vouchers_redeem),
+        )
 }
