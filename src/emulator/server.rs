@@ -14,7 +14,8 @@ use tower::ServiceExt as _;
 
 use super::error::{ApiError, REQUEST_ID};
 use super::routes::{
-    MAX_BODY_BYTES, control, customers, orders, products, redemptions, validations, vouchers,
+    MAX_BODY_BYTES, campaigns, categories, control, customers, orders, products, promotions,
+    qualifications, redemptions, validation_rules, validations, vouchers,
 };
 use super::store::Emulator;
 
@@ -30,6 +31,11 @@ pub fn app(emulator: Emulator) -> Router {
         .merge(orders::router())
         .merge(validations::router())
         .merge(redemptions::router())
+        .merge(validation_rules::router())
+        .merge(campaigns::router())
+        .merge(promotions::router())
+        .merge(categories::router())
+        .merge(qualifications::router())
         .route_layer(middleware::from_fn_with_state(
             emulator.clone(),
             authenticate,

@@ -17,9 +17,48 @@ use super::clock::Clock;
 use super::error::ApiError;
 use super::ids::{IdGen, mix};
 use super::table::Table;
+use crate::engine::applicable::ApplicableTo;
+use crate::engine::rules::RuleSet;
 use crate::engine::stack::StackingRules;
 use crate::engine::time::Timestamp;
-use crate::model::{Customer, Order, Product, Redemption, RedemptionRollback, Voucher};
+use crate::model::{
+    Assignment, Campaign, Category, Customer, Order, Product, PromotionTier, Redemption,
+    RedemptionRollback, Segment, ValidationRule, Voucher,
+};
+
+/// A validation rule with its parsed form.
+#[derive(Debug, Clone)]
+pub struct StoredRule {
+    pub rule: ValidationRule,
+    pub parsed: RuleSet,
+    pub applicable_to: Option<ApplicableTo>,
+}
+
+/// A static segment and its members (customer ids).
+#[derive(Debug, Clone)]
+pub struct StoredSegment {
+    pub segment: Segment,
+    pub members: std::collections::BTreeSet<String>,
+}
+
+/// Running totals of one budget owner (a campaign, or a standalone code), for the budget rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Budget {
+    pub redemptions: i64,
+    /// Redemptions per customer id.
+    pub customers: HashMap<String, i64>,
+    pub orders_amount: i64,
+    pub amount_discounted: i64,
+}
+
+/// What one successful redemption added to a budget, so a rollback can take it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetEntry {
+    pub owner: String,
+    pub customer_id: Option<String>,
+    pub order_amount: i64,
+    pub discount: i64,
+}
 
 /// All data of one project.
 #[derive(Debug)]
@@ -45,6 +84,22 @@ pub struct Project {
     pub rollbacks: Table<RedemptionRollback>,
     /// Stacked parent id → child ids, in application order.
     pub children: HashMap<String, Vec<String>>,
+    /// Keyed by id (`val_`).
+    pub rules: Table<StoredRule>,
+    /// Keyed by id (`asgm_`).
+    pub assignments: Table<Assignment>,
+    /// Keyed by id; aliased by name.
+    pub campaigns: Table<Campaign>,
+    /// Keyed by id (`promo_`).
+    pub tiers: Table<PromotionTier>,
+    /// Keyed by id; aliased by name.
+    pub categories: Table<Category>,
+    /// Keyed by id (`seg_`).
+    pub segments: Table<StoredSegment>,
+    /// Budget owner (campaign or standalone code id) → running totals.
+    pub budgets: HashMap<String, Budget>,
+    /// Redemption id → what it added to a budget.
+    pub budget_entries: HashMap<String, BudgetEntry>,
 }
 
 impl Project {
@@ -64,6 +119,14 @@ impl Project {
             redemptions: Table::default(),
             rollbacks: Table::default(),
             children: HashMap::new(),
+            rules: Table::default(),
+            assignments: Table::default(),
+            campaigns: Table::default(),
+            tiers: Table::default(),
+            categories: Table::default(),
+            segments: Table::default(),
+            budgets: HashMap::new(),
+            budget_entries: HashMap::new(),
         }
     }
 

@@ -19,6 +19,23 @@ pub enum Rejection {
     VoucherExpired { code: String },
     /// `redemption.quantity` already used up.
     QuantityExceeded { code: String },
+    /// A promotion tier (or its campaign) is disabled.
+    PromotionInactive { id: String },
+    /// A promotion tier outside its validity window.
+    PromotionNotActiveNow { id: String },
+    /// Validation rules are not met. `subject` is how the API names the redeemable
+    /// (`Discount Coupon`, `Promotion Tier`...); `message` is the failed rule's own text.
+    RulesViolated {
+        subject: String,
+        rule_id: String,
+        message: Option<String>,
+    },
+    /// The rules need a customer and the request has none.
+    MissingCustomer,
+    /// The rules need the order amount and the request has no order.
+    MissingAmount,
+    /// The rules need order items and the request has none.
+    MissingOrderItems,
 }
 
 impl Rejection {
@@ -38,6 +55,12 @@ impl Rejection {
             Self::VoucherNotActive { .. } => "voucher_not_active",
             Self::VoucherExpired { .. } => "voucher_expired",
             Self::QuantityExceeded { .. } => "quantity_exceeded",
+            Self::PromotionInactive { .. } => "promotion_inactive",
+            Self::PromotionNotActiveNow { .. } => "promotion_not_active_now",
+            Self::RulesViolated { .. } => "redemption_rules_violated",
+            Self::MissingCustomer => "missing_customer",
+            Self::MissingAmount => "missing_amount",
+            Self::MissingOrderItems => "missing_order_items",
         }
     }
 
@@ -49,6 +72,12 @@ impl Rejection {
             Self::VoucherNotActive { .. } => "voucher not active",
             Self::VoucherExpired { .. } => "voucher expired",
             Self::QuantityExceeded { .. } => "quantity exceeded",
+            Self::PromotionInactive { .. } => "Inactive Promotion",
+            Self::PromotionNotActiveNow { .. } => "promotion not active now",
+            Self::RulesViolated { .. } => "redemption does not match validation rules",
+            Self::MissingCustomer => "Missing customer",
+            Self::MissingAmount => "Missing amount",
+            Self::MissingOrderItems => "Missing order items",
         }
     }
 
@@ -62,6 +91,20 @@ impl Rejection {
             | Self::VoucherNotActive { code }
             | Self::VoucherExpired { code }
             | Self::QuantityExceeded { code } => code.clone(),
+            Self::PromotionInactive { id } => format!("Promotion Tier with id: {id} is disabled."),
+            Self::PromotionNotActiveNow { id } => {
+                format!("Promotion Tier with id: {id} is not active in the given timeframe.")
+            }
+            Self::RulesViolated {
+                subject, rule_id, ..
+            } => {
+                format!(
+                    "{subject} cannot be redeemed because of violated validation rules: {rule_id}"
+                )
+            }
+            Self::MissingCustomer => "Customer is required to validate rules".into(),
+            Self::MissingAmount => "Order amount is required to validate rules".into(),
+            Self::MissingOrderItems => "Order items are required to validate rules".into(),
         }
     }
 
@@ -74,9 +117,15 @@ impl Rejection {
     }
 
     /// The human text the API returns as `error.message` (a project's default translation).
-    pub fn translation(&self) -> Option<&'static str> {
+    pub fn translation(&self) -> Option<&str> {
         match self {
-            Self::NotFound { .. } => None,
+            Self::NotFound { .. }
+            | Self::MissingCustomer
+            | Self::MissingAmount
+            | Self::MissingOrderItems => None,
+            Self::PromotionInactive { .. } => Some("The promotion is inactive."),
+            Self::PromotionNotActiveNow { .. } => Some("The promotion is not active now."),
+            Self::RulesViolated { message, .. } => message.as_deref(),
             Self::VoucherDisabled { .. } => {
                 Some("The voucher has been disabled and cannot be used.")
             }
@@ -96,6 +145,12 @@ impl Rejection {
             Self::VoucherNotActive { .. } => "voucher not active",
             Self::VoucherExpired { .. } => "voucher expired",
             Self::QuantityExceeded { .. } => "quantity exceeded",
+            Self::PromotionInactive { .. } => "promotion is inactive",
+            Self::PromotionNotActiveNow { .. } => "promotion not active now",
+            Self::RulesViolated { .. } => "redemption does not match validation rules",
+            Self::MissingCustomer => "missing customer",
+            Self::MissingAmount => "missing amount",
+            Self::MissingOrderItems => "missing order items",
         }
     }
 }

@@ -1,19 +1,25 @@
-//! Stacking: several redeemables in one request, checked and applied in order.
+//! Stacking: several redeemables in one request, checked and applied in order under the
+//! project's stacking rules.
 //!
-//! Each redeemable arrives already checked (an [`Incentive`] or a [`Rejection`]). In `ALL` mode
-//! one rejection makes the whole request invalid and nothing is applied; in `PARTIAL` mode the
-//! applicable ones still apply. Beyond `applicable_redeemables_limit`, further applicable
-//! redeemables are `SKIPPED` with the API's reason key.
+//! - `ALL` mode: one inapplicable redeemable makes the request invalid and nothing applies.
+//!   `PARTIAL` mode: applicable redeemables apply even when others are not.
+//! - Categories: a redeemable in an *exclusive* category, when applicable, keeps the common
+//!   ones out (`exclusion_rules_not_met`); one in a *joint* category always joins and counts
+//!   towards no limit. Limits on applicable redeemables (in all, per category, exclusive, and
+//!   exclusive per category) skip the ones beyond them with the API's reason keys.
+//! - Order of application: as requested, or by category hierarchy (uncategorized last).
+//!   Each redeemable's rules and discount see the order as the earlier ones left it.
+
+use std::collections::HashMap;
 
 use super::discount::{self, Applied, Discount};
+use super::eligibility::{self, Context, Redeemable};
 use super::order::OrderCalc;
 use super::rejection::Rejection;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ApplicationMode {
-    /// Every redeemable must be applicable, else none applies (`valid: false`).
     All,
-    /// Applicable redeemables apply even when others are not.
     Partial,
 }
 
@@ -26,21 +32,49 @@ impl ApplicationMode {
     }
 }
 
-/// The project's stacking rules that the engine enforces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortingRule {
+    RequestedOrder,
+    CategoryHierarchy,
+}
+
+impl SortingRule {
+    pub const fn api_name(self) -> &'static str {
+        match self {
+            Self::RequestedOrder => "REQUESTED_ORDER",
+            Self::CategoryHierarchy => "CATEGORY_HIERARCHY",
+        }
+    }
+}
+
+/// The project's stacking rules.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StackingRules {
     pub redeemables_limit: usize,
     pub applicable_redeemables_limit: usize,
+    pub applicable_redeemables_per_category_limit: usize,
+    pub applicable_exclusive_redeemables_limit: usize,
+    pub applicable_exclusive_redeemables_per_category_limit: usize,
+    pub exclusive_categories: Vec<String>,
+    pub joint_categories: Vec<String>,
     pub application_mode: ApplicationMode,
+    pub sorting_rule: SortingRule,
 }
 
 impl Default for StackingRules {
-    /// The API's defaults: 30 redeemables per request, 5 applicable, mode `ALL`.
+    /// The API's defaults: 30 redeemables per request, 5 applicable, 1 per category, 1
+    /// exclusive, mode `ALL`, requested order.
     fn default() -> Self {
         Self {
             redeemables_limit: 30,
             applicable_redeemables_limit: 5,
+            applicable_redeemables_per_category_limit: 1,
+            applicable_exclusive_redeemables_limit: 1,
+            applicable_exclusive_redeemables_per_category_limit: 1,
+            exclusive_categories: Vec::new(),
+            joint_categories: Vec::new(),
             application_mode: ApplicationMode::All,
+            sorting_rule: SortingRule::RequestedOrder,
         }
     }
 }
@@ -53,26 +87,48 @@ pub enum Incentive {
         discount: Discount,
         targets: Option<Vec<usize>>,
     },
+    /// Applicable, with nothing to take off the order.
+    NoEffect,
 }
 
 /// Why an applicable redeemable was not applied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SkipReason {
-    /// `ALL` mode and another redeemable failed: nothing was evaluated further (`result: {}`).
+    /// `ALL` mode and another redeemable failed (`result: {}`).
     AnotherRedeemableFailed,
     ApplicableRedeemablesLimitExceeded,
+    ApplicableRedeemablesPerCategoryLimitExceeded,
+    ApplicableExclusiveRedeemablesLimitExceeded,
+    ApplicableExclusiveRedeemablesPerCategoryLimitExceeded,
+    ExclusionRulesNotMet,
 }
 
 impl SkipReason {
     /// The `result.details` the API gives, if any.
     pub fn details(self) -> Option<(&'static str, &'static str)> {
-        match self {
-            Self::AnotherRedeemableFailed => None,
-            Self::ApplicableRedeemablesLimitExceeded => Some((
+        Some(match self {
+            Self::AnotherRedeemableFailed => return None,
+            Self::ApplicableRedeemablesLimitExceeded => (
                 "applicable_redeemables_limit_exceeded",
                 "Applicable redeemables limit exceeded",
-            )),
-        }
+            ),
+            Self::ApplicableRedeemablesPerCategoryLimitExceeded => (
+                "applicable_redeemables_per_category_limit_exceeded",
+                "Applicable redeemables per category limit exceeded",
+            ),
+            Self::ApplicableExclusiveRedeemablesLimitExceeded => (
+                "applicable_exclusive_redeemables_limit_exceeded",
+                "Applicable exclusive redeemables limit exceeded",
+            ),
+            Self::ApplicableExclusiveRedeemablesPerCategoryLimitExceeded => (
+                "applicable_exclusive_redeemables_per_category_limit_exceeded",
+                "Applicable exclusive redeemables per category limit exceeded",
+            ),
+            Self::ExclusionRulesNotMet => (
+                "exclusion_rules_not_met",
+                "Redeemable cannot be applied due to exclusion rules",
+            ),
+        })
     }
 }
 
@@ -83,6 +139,7 @@ pub enum Outcome {
     Applicable {
         order: OrderCalc,
         applied: Applied,
+        targets: Option<Vec<usize>>,
     },
     Inapplicable(Rejection),
     Skipped(SkipReason),
@@ -91,81 +148,209 @@ pub enum Outcome {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Evaluation {
     pub valid: bool,
+    /// One per redeemable, in request order.
     pub outcomes: Vec<Outcome>,
+    /// Request indexes in the order they were considered.
+    pub sequence: Vec<usize>,
     /// The order after every applied redeemable; `applied` fields cover the whole request.
     pub order: OrderCalc,
 }
 
 impl Evaluation {
-    /// The first rejection, which a failed redemption reports.
+    /// The first rejection (in the order considered), which a failed redemption reports.
     pub fn first_rejection(&self) -> Option<&Rejection> {
-        self.outcomes.iter().find_map(|o| match o {
+        self.sequence.iter().find_map(|i| match &self.outcomes[*i] {
             Outcome::Inapplicable(r) => Some(r),
             _ => None,
         })
     }
 }
 
-/// Evaluates `candidates` in order against `order`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Common,
+    Exclusive,
+    Joint,
+}
+
+/// Evaluates `redeemables` against `order` under `rules`.
 pub fn evaluate(
     order: OrderCalc,
-    candidates: Vec<Result<Incentive, Rejection>>,
+    redeemables: &[Redeemable],
+    ctx: &Context,
     rules: &StackingRules,
 ) -> Evaluation {
-    let any_rejected = candidates.iter().any(Result::is_err);
-    if any_rejected && rules.application_mode == ApplicationMode::All {
-        let outcomes = candidates
-            .into_iter()
-            .map(|c| match c {
-                Err(r) => Outcome::Inapplicable(r),
-                Ok(_) => Outcome::Skipped(SkipReason::AnotherRedeemableFailed),
-            })
-            .collect();
-        return Evaluation {
-            valid: false,
-            outcomes,
-            order,
-        };
+    let mut sequence: Vec<usize> = (0..redeemables.len()).collect();
+    if rules.sorting_rule == SortingRule::CategoryHierarchy {
+        sequence.sort_by_key(|i| {
+            redeemables[*i]
+                .category
+                .as_ref()
+                .map_or(i64::MAX, |c| c.hierarchy)
+        });
     }
+    let kind = |r: &Redeemable| match &r.category {
+        Some(c) if rules.joint_categories.contains(&c.id) => Kind::Joint,
+        Some(c) if rules.exclusive_categories.contains(&c.id) => Kind::Exclusive,
+        _ => Kind::Common,
+    };
+
+    // First look: which are applicable on the order as given.
+    let first: Vec<Result<Incentive, Rejection>> = redeemables
+        .iter()
+        .map(|r| eligibility::check(r, &order, ctx))
+        .collect();
+    let all_mode = rules.application_mode == ApplicationMode::All;
+    if all_mode && first.iter().any(Result::is_err) {
+        return refuse_all(
+            order,
+            first.into_iter().map(|c| c.err()).collect(),
+            sequence,
+        );
+    }
+    let exclusive_present = redeemables
+        .iter()
+        .zip(&first)
+        .any(|(r, c)| c.is_ok() && kind(r) == Kind::Exclusive);
 
     let mut running = order;
     running.reset_applied();
-    let mut applied_count = 0;
-    let mut outcomes = Vec::with_capacity(candidates.len());
-    for candidate in candidates {
-        let outcome = match candidate {
-            Err(rejection) => Outcome::Inapplicable(rejection),
-            Ok(_) if applied_count >= rules.applicable_redeemables_limit => {
-                Outcome::Skipped(SkipReason::ApplicableRedeemablesLimitExceeded)
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; redeemables.len()];
+    let (mut applied_count, mut exclusive_count) = (0usize, 0usize);
+    let mut per_category: HashMap<String, usize> = HashMap::new();
+    for &i in &sequence {
+        let r = &redeemables[i];
+        if let Err(rejection) = &first[i] {
+            outcomes[i] = Some(Outcome::Inapplicable(rejection.clone()));
+            continue;
+        }
+        let category = r.category.as_ref().map(|c| c.id.clone());
+        let in_category = category
+            .as_ref()
+            .map_or(0, |c| per_category.get(c).copied().unwrap_or(0));
+        let skip = match kind(r) {
+            Kind::Joint => None,
+            Kind::Exclusive if exclusive_count >= rules.applicable_exclusive_redeemables_limit => {
+                Some(SkipReason::ApplicableExclusiveRedeemablesLimitExceeded)
             }
-            Ok(Incentive::Discount { discount, targets }) => {
-                applied_count += 1;
-                let all: Vec<usize>;
-                let targets = match &targets {
-                    Some(t) => t.as_slice(),
-                    None => {
-                        all = (0..running.lines.len()).collect();
-                        &all
-                    }
-                };
-                let applied = discount::apply(&mut running, &discount, targets);
-                let mut snapshot = running.clone();
-                snapshot.applied = applied.order;
-                for (line, own) in snapshot.lines.iter_mut().zip(&applied.lines) {
-                    line.applied = *own;
-                }
-                Outcome::Applicable {
-                    order: snapshot,
-                    applied,
-                }
+            Kind::Exclusive
+                if category.is_some()
+                    && in_category >= rules.applicable_exclusive_redeemables_per_category_limit =>
+            {
+                Some(SkipReason::ApplicableExclusiveRedeemablesPerCategoryLimitExceeded)
+            }
+            Kind::Exclusive => None,
+            Kind::Common if exclusive_present => Some(SkipReason::ExclusionRulesNotMet),
+            Kind::Common if applied_count >= rules.applicable_redeemables_limit => {
+                Some(SkipReason::ApplicableRedeemablesLimitExceeded)
+            }
+            Kind::Common
+                if category.is_some()
+                    && in_category >= rules.applicable_redeemables_per_category_limit =>
+            {
+                Some(SkipReason::ApplicableRedeemablesPerCategoryLimitExceeded)
+            }
+            Kind::Common => None,
+        };
+        if let Some(reason) = skip {
+            outcomes[i] = Some(Outcome::Skipped(reason));
+            continue;
+        }
+        // Rules see the order as the earlier redeemables left it.
+        let incentive = match eligibility::check(r, &running, ctx) {
+            Ok(incentive) => incentive,
+            Err(rejection) if all_mode => {
+                let mut rejections: Vec<Option<Rejection>> = vec![None; redeemables.len()];
+                rejections[i] = Some(rejection);
+                let original = reset(running);
+                return refuse_all(original, rejections, sequence);
+            }
+            Err(rejection) => {
+                outcomes[i] = Some(Outcome::Inapplicable(rejection));
+                continue;
             }
         };
-        outcomes.push(outcome);
+        if kind(r) != Kind::Joint {
+            applied_count += 1;
+            if let Some(c) = category {
+                *per_category.entry(c).or_default() += 1;
+            }
+        }
+        if kind(r) == Kind::Exclusive {
+            exclusive_count += 1;
+        }
+        let (applied, targets) = match incentive {
+            Incentive::Discount { discount, targets } => {
+                let all: Vec<usize> = (0..running.lines.len()).collect();
+                let applied =
+                    discount::apply(&mut running, &discount, targets.as_deref().unwrap_or(&all));
+                (applied, targets)
+            }
+            Incentive::NoEffect => (
+                Applied {
+                    order: 0,
+                    lines: vec![0; running.lines.len()],
+                },
+                None,
+            ),
+        };
+        let mut snapshot = running.clone();
+        snapshot.applied = applied.order;
+        for (line, own) in snapshot.lines.iter_mut().zip(&applied.lines) {
+            line.applied = *own;
+        }
+        outcomes[i] = Some(Outcome::Applicable {
+            order: snapshot,
+            applied,
+            targets,
+        });
     }
+    let outcomes: Vec<Outcome> = outcomes
+        .into_iter()
+        .map(|o| o.unwrap_or(Outcome::Skipped(SkipReason::AnotherRedeemableFailed)))
+        .collect();
+    let any_inapplicable = outcomes
+        .iter()
+        .any(|o| matches!(o, Outcome::Inapplicable(_)));
+    let any_applied = outcomes
+        .iter()
+        .any(|o| matches!(o, Outcome::Applicable { .. }));
     Evaluation {
-        valid: applied_count > 0,
+        valid: any_applied && !(all_mode && any_inapplicable),
         outcomes,
+        sequence,
         order: running,
+    }
+}
+
+/// The order with every discount taken back.
+fn reset(mut order: OrderCalc) -> OrderCalc {
+    order.discount = 0;
+    order.applied = 0;
+    for line in &mut order.lines {
+        line.discount = 0;
+        line.applied = 0;
+    }
+    order
+}
+
+fn refuse_all(
+    order: OrderCalc,
+    rejections: Vec<Option<Rejection>>,
+    sequence: Vec<usize>,
+) -> Evaluation {
+    let outcomes = rejections
+        .into_iter()
+        .map(|r| match r {
+            Some(r) => Outcome::Inapplicable(r),
+            None => Outcome::Skipped(SkipReason::AnotherRedeemableFailed),
+        })
+        .collect();
+    Evaluation {
+        valid: false,
+        outcomes,
+        sequence,
+        order,
     }
 }
 
@@ -173,47 +358,70 @@ pub fn evaluate(
 mod tests {
     use super::*;
     use crate::engine::discount::Effect;
+    use crate::engine::eligibility::Category;
     use crate::engine::money::Percent;
     use crate::engine::order::Line;
 
-    fn amount(off: i64) -> Result<Incentive, Rejection> {
-        Ok(Incentive::Discount {
-            discount: Discount::Amount {
+    fn amount(off: i64) -> Redeemable {
+        Redeemable {
+            subject: "Discount Coupon".into(),
+            state: Ok(()),
+            discount: Some(Discount::Amount {
                 amount_off: off,
                 effect: Effect::ApplyToOrder,
-            },
-            targets: None,
-        })
+            }),
+            rules: Vec::new(),
+            counters: Default::default(),
+            category: None,
+        }
     }
 
-    fn expired() -> Result<Incentive, Rejection> {
-        Err(Rejection::VoucherExpired { code: "OLD".into() })
+    fn percent(p: f64) -> Redeemable {
+        Redeemable {
+            discount: Some(Discount::Percent {
+                percent_off: Percent::from_number(p).unwrap(),
+                amount_limit: None,
+                effect: Effect::ApplyToOrder,
+            }),
+            ..amount(0)
+        }
+    }
+
+    fn in_category(mut r: Redeemable, id: &str, hierarchy: i64) -> Redeemable {
+        r.category = Some(Category {
+            id: id.into(),
+            hierarchy,
+        });
+        r
+    }
+
+    fn expired() -> Redeemable {
+        Redeemable {
+            state: Err(Rejection::VoucherExpired { code: "OLD".into() }),
+            ..amount(100)
+        }
     }
 
     fn cart(total: i64) -> OrderCalc {
         OrderCalc::new(Some(total), vec![])
     }
 
+    fn run(order: OrderCalc, rs: &[Redeemable], rules: &StackingRules) -> Evaluation {
+        evaluate(order, rs, &Context::default(), rules)
+    }
+
     #[test]
     fn discounts_stack_in_order_with_running_totals() {
-        let percent = Ok(Incentive::Discount {
-            discount: Discount::Percent {
-                percent_off: Percent::from_number(10.0).unwrap(),
-                amount_limit: None,
-                effect: Effect::ApplyToOrder,
-            },
-            targets: None,
-        });
-        let e = evaluate(
+        let e = run(
             cart(10_000),
-            vec![amount(1000), percent],
+            &[amount(1000), percent(10.0)],
             &StackingRules::default(),
         );
         assert!(e.valid);
         assert_eq!(e.order.total_discount(), 1900);
         assert_eq!(e.order.total_applied(), 1900);
         match &e.outcomes[1] {
-            Outcome::Applicable { order, applied } => {
+            Outcome::Applicable { order, applied, .. } => {
                 assert_eq!(applied.order, 900);
                 assert_eq!(order.applied, 900);
                 assert_eq!(order.discount, 1900);
@@ -224,9 +432,9 @@ mod tests {
 
     #[test]
     fn all_mode_refuses_everything_when_one_fails() {
-        let e = evaluate(
+        let e = run(
             cart(5000),
-            vec![amount(1000), expired()],
+            &[amount(1000), expired()],
             &StackingRules::default(),
         );
         assert!(!e.valid);
@@ -244,7 +452,7 @@ mod tests {
             application_mode: ApplicationMode::Partial,
             ..StackingRules::default()
         };
-        let e = evaluate(cart(5000), vec![expired(), amount(1000)], &rules);
+        let e = run(cart(5000), &[expired(), amount(1000)], &rules);
         assert!(e.valid);
         assert_eq!(e.order.total_amount(), 4000);
     }
@@ -255,11 +463,7 @@ mod tests {
             applicable_redeemables_limit: 2,
             ..StackingRules::default()
         };
-        let e = evaluate(
-            cart(5000),
-            vec![amount(100), amount(100), amount(100)],
-            &rules,
-        );
+        let e = run(cart(5000), &[amount(100), amount(100), amount(100)], &rules);
         assert_eq!(e.order.total_discount(), 200);
         assert_eq!(
             e.outcomes[2],
@@ -268,20 +472,89 @@ mod tests {
     }
 
     #[test]
+    fn exclusive_keeps_common_out_and_joint_always_joins() {
+        let rules = StackingRules {
+            exclusive_categories: vec!["cat_x".into()],
+            joint_categories: vec!["cat_j".into()],
+            ..StackingRules::default()
+        };
+        let rs = [
+            amount(100),
+            in_category(amount(500), "cat_x", 1),
+            in_category(amount(300), "cat_x", 1),
+            in_category(amount(50), "cat_j", 2),
+        ];
+        let e = run(cart(10_000), &rs, &rules);
+        assert!(e.valid);
+        assert_eq!(
+            e.outcomes[0],
+            Outcome::Skipped(SkipReason::ExclusionRulesNotMet)
+        );
+        assert!(matches!(e.outcomes[1], Outcome::Applicable { .. }));
+        assert_eq!(
+            e.outcomes[2],
+            Outcome::Skipped(SkipReason::ApplicableExclusiveRedeemablesLimitExceeded)
+        );
+        assert!(matches!(e.outcomes[3], Outcome::Applicable { .. }));
+        assert_eq!(e.order.total_discount(), 550);
+    }
+
+    #[test]
+    fn one_per_category_by_default() {
+        let rs = [
+            in_category(amount(100), "cat_a", 1),
+            in_category(amount(200), "cat_a", 1),
+        ];
+        let e = run(cart(10_000), &rs, &StackingRules::default());
+        assert_eq!(
+            e.outcomes[1],
+            Outcome::Skipped(SkipReason::ApplicableRedeemablesPerCategoryLimitExceeded)
+        );
+    }
+
+    #[test]
+    fn category_hierarchy_changes_the_order_and_the_totals() {
+        let rs = [
+            in_category(percent(10.0), "cat_p", 2),
+            in_category(amount(1000), "cat_a", 1),
+        ];
+        let requested = run(cart(10_000), &rs, &StackingRules::default());
+        assert_eq!(requested.order.total_discount(), 1000 + 1000);
+        let rules = StackingRules {
+            sorting_rule: SortingRule::CategoryHierarchy,
+            ..StackingRules::default()
+        };
+        let sorted = run(cart(10_000), &rs, &rules);
+        assert_eq!(sorted.sequence, vec![1, 0]);
+        assert_eq!(sorted.order.total_discount(), 1000 + 900);
+        let rs2 = [
+            in_category(amount(1000), "cat_a", 2),
+            in_category(percent(10.0), "cat_p", 1),
+        ];
+        assert_eq!(
+            run(cart(10_000), &rs2, &StackingRules::default())
+                .order
+                .total_discount(),
+            1900
+        );
+        assert_eq!(run(cart(10_000), &rs2, &rules).order.total_discount(), 2000);
+    }
+
+    #[test]
     fn item_discounts_default_to_every_line() {
         let order = OrderCalc::new(
             None,
             vec![Line::new(1, Some(1000), 1000), Line::new(1, Some(500), 500)],
         );
-        let c = Ok(Incentive::Discount {
-            discount: Discount::Percent {
+        let r = Redeemable {
+            discount: Some(Discount::Percent {
                 percent_off: Percent::from_number(10.0).unwrap(),
                 amount_limit: None,
                 effect: Effect::ApplyToItems,
-            },
-            targets: None,
-        });
-        let e = evaluate(order, vec![c], &StackingRules::default());
+            }),
+            ..amount(0)
+        };
+        let e = run(order, &[r], &StackingRules::default());
         assert_eq!(e.order.items_discount(), 150);
     }
 }

@@ -2,22 +2,31 @@
 //! (writing). Field names, enums and nesting follow the official OpenAPI description; fields
 //! that the API omits when zero or absent are omitted here too.
 
+pub mod campaign;
 pub mod customer;
 pub mod error;
 pub mod list;
 pub mod order;
 pub mod product;
+pub mod qualification;
 pub mod redemption;
+pub mod rules;
 pub mod validation;
 pub mod voucher;
 
+pub use campaign::{Campaign, CampaignInput, PromotionTier, TierInput};
 pub use customer::{Customer, CustomerInput, CustomerRef};
 pub use error::{ErrorBody, ErrorMessage};
 pub use list::List;
 pub use order::{Order, OrderInput, OrderItem, OrderItemInput, OrderRedemptionEntry};
 pub use product::{Product, ProductInput};
+pub use qualification::{QualificationRequest, QualificationResponse, QualifiedRedeemable};
 pub use redemption::{
     Redemption, RedemptionResponse, RedemptionRollback, RollbackRequest, RollbacksResponse,
+};
+pub use rules::{
+    Assignment, AssignmentInput, Category, CategoryInput, Segment, SegmentInput, ValidationRule,
+    ValidationRuleInput,
 };
 pub use validation::{
     RedeemableRef, RedeemableResult, StackingRulesView, ValidationRequest, ValidationResponse,

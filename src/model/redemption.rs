@@ -68,6 +68,8 @@ pub struct Redemption {
     #[serde(default)]
     pub voucher: Option<Voucher>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promotion_tier: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub related_redemptions: Option<serde_json::Value>,
 }
 

@@ -1,32 +1,53 @@
-//! Stacked validation and redemption: resolve the redeemables, price the order, let the engine
-//! decide, and (for a redemption) consume the codes and record everything in one go.
+//! Stacked validation and redemption: resolve the redeemables, gather what their rules need,
+//! let the engine decide, and (for a redemption) consume, record and count in one go.
 
 use std::collections::HashSet;
 
-use super::{customers, orders, vouchers};
+use super::{categories, customers, orders, rules, vouchers};
 use crate::emulator::convert::{self, PreparedOrder};
 use crate::emulator::error::ApiError;
-use crate::emulator::store::Project;
+use crate::emulator::store::{BudgetEntry, Project};
+use crate::engine::code::{self, CodeState};
+use crate::engine::eligibility::{Context, Redeemable, RulesMode};
 use crate::engine::rejection::Rejection;
-use crate::engine::stack::{self, ApplicationMode, Evaluation, Incentive, Outcome, StackingRules};
+use crate::engine::rules::{Counters, CustomerFacts, ItemFacts};
+use crate::engine::stack::{self, ApplicationMode, Evaluation, Outcome, StackingRules};
 use crate::engine::time::Timestamp;
 use crate::model::redemption::Channel;
 use crate::model::validation::{RedeemableOutcome, ResultDetails};
 use crate::model::{
-    CustomerInput, Order, OrderRedemptionEntry, RedeemableRef, RedeemableResult, Redemption,
-    RedemptionResponse, StackingRulesView, ValidationRequest, ValidationResponse,
+    CustomerInput, DiscountSpec, Metadata, Order, OrderRedemptionEntry, RedeemableRef,
+    RedeemableResult, Redemption, RedemptionResponse, StackingRulesView, ValidationRequest,
+    ValidationResponse,
 };
 
 const OBJECTS: [&str; 3] = ["voucher", "promotion_tier", "promotion_stack"];
+
+/// What a redeemable of the request turned out to be.
+#[derive(Debug, Clone, Default)]
+pub struct Resolved {
+    /// The stored code, for a voucher.
+    pub code: Option<String>,
+    /// The stored tier id, for a promotion tier.
+    pub tier: Option<String>,
+    /// Whose budget it draws on: its campaign, or the code itself.
+    pub owner: Option<String>,
+    pub discount: Option<DiscountSpec>,
+    pub metadata: Metadata,
+    pub campaign: Option<(String, String)>,
+    pub name: Option<String>,
+    pub categories: Vec<serde_json::Value>,
+}
 
 /// A request checked and evaluated, not yet applied.
 #[derive(Debug)]
 pub struct Checkout {
     pub order: PreparedOrder,
     pub evaluation: Evaluation,
-    /// The stored voucher (by code) behind each redeemable, when it is one.
-    pub codes: Vec<Option<String>>,
+    pub resolved: Vec<Resolved>,
     pub customer: Option<CustomerInput>,
+    pub context: Context,
+    pub engine: Vec<Redeemable>,
 }
 
 /// Checks the request's shape against the project's stacking rules.
@@ -94,6 +115,224 @@ fn customer_of(req: &ValidationRequest) -> Option<CustomerInput> {
         .or_else(|| req.order.as_ref().and_then(orders::customer_input))
 }
 
+/// What rules can know about the request: items, metadata, the customer's segments.
+pub fn context(
+    project: &Project,
+    order: &PreparedOrder,
+    has_order: bool,
+    customer: Option<&CustomerInput>,
+    metadata: Option<&Metadata>,
+    mode: RulesMode,
+) -> Context {
+    let items = order
+        .items
+        .iter()
+        .map(|item| {
+            let is_sku = item.related_object.as_deref() == Some("sku");
+            ItemFacts {
+                product_id: item.product_id.clone(),
+                product_source_id: item
+                    .product
+                    .as_ref()
+                    .and_then(|p| p.source_id.clone())
+                    .or_else(|| (!is_sku).then(|| item.source_id.clone()).flatten()),
+                sku_id: item.sku_id.clone(),
+                sku_source_id: item
+                    .sku
+                    .as_ref()
+                    .and_then(|s| s.source_id.clone())
+                    .or_else(|| is_sku.then(|| item.source_id.clone()).flatten()),
+                quantity: item.quantity,
+                price: item.price.unwrap_or(item.amount),
+                amount: item.amount,
+                metadata: item.metadata.clone().unwrap_or_default(),
+            }
+        })
+        .collect();
+    let customer = customer.map(|input| {
+        let stored =
+            customers::find(project, input).and_then(|id| project.customers.get(&id).cloned());
+        CustomerFacts {
+            segments: stored
+                .as_ref()
+                .map(|c| categories::segments_of(project, &c.id))
+                .unwrap_or_default(),
+            metadata: input
+                .metadata
+                .clone()
+                .or_else(|| stored.map(|c| c.metadata))
+                .unwrap_or_default(),
+        }
+    });
+    Context {
+        has_order,
+        items,
+        order_metadata: order.input.metadata.clone(),
+        customer,
+        redemption_metadata: metadata.cloned(),
+        collections: Default::default(),
+        mode,
+    }
+}
+
+/// The budget counters of `owner` before this redemption.
+fn counters(project: &Project, owner: Option<&str>, customer_id: Option<&str>) -> Counters {
+    let Some(budget) = owner.and_then(|o| project.budgets.get(o)) else {
+        return Counters::default();
+    };
+    Counters {
+        per_customer: customer_id
+            .and_then(|c| budget.customers.get(c))
+            .copied()
+            .unwrap_or(0),
+        redemptions: budget.redemptions,
+        customers: budget.customers.values().filter(|n| **n > 0).count() as i64,
+        orders_amount: budget.orders_amount,
+        amount_discounted: budget.amount_discounted,
+    }
+}
+
+/// The engine's view of one redeemable of the request, and what it resolved to.
+pub fn resolve(
+    project: &Project,
+    r: &RedeemableRef,
+    now: Timestamp,
+    customer_id: Option<&str>,
+) -> (Redeemable, Resolved) {
+    let missing = |resource_type: &'static str| Redeemable {
+        subject: String::new(),
+        state: Err(Rejection::NotFound {
+            resource_type,
+            id: r.id.clone(),
+        }),
+        discount: None,
+        rules: Vec::new(),
+        counters: Counters::default(),
+        category: None,
+    };
+    match r.object.as_str() {
+        "voucher" => match project.vouchers.get(&r.id) {
+            Some(voucher) => voucher_redeemable(project, voucher, now, customer_id),
+            None => (missing("voucher"), Resolved::default()),
+        },
+        "promotion_tier" => match project.tiers.get(&r.id) {
+            Some(tier) => tier_redeemable(project, tier, now, customer_id),
+            None => (missing("promotion_tier"), Resolved::default()),
+        },
+        _ => (missing("promotion_stack"), Resolved::default()),
+    }
+}
+
+pub fn voucher_redeemable(
+    project: &Project,
+    voucher: &crate::model::Voucher,
+    now: Timestamp,
+    customer_id: Option<&str>,
+) -> (Redeemable, Resolved) {
+    let campaign = voucher
+        .campaign_id
+        .as_deref()
+        .and_then(|c| project.campaigns.get(c));
+    let mut state = code::check(&voucher.code, &vouchers::code_state(voucher), now);
+    if state.is_ok() && campaign.is_some_and(|c| !c.active) {
+        state = Err(Rejection::VoucherDisabled {
+            code: voucher.code.clone(),
+        });
+    }
+    let owner = voucher
+        .campaign_id
+        .clone()
+        .unwrap_or_else(|| voucher.id.clone());
+    let mut related = vec![voucher.id.as_str()];
+    related.extend(voucher.campaign_id.as_deref());
+    let category_id = voucher
+        .category_id
+        .as_deref()
+        .or_else(|| campaign.and_then(|c| c.category_id.as_deref()));
+    let redeemable = Redeemable {
+        subject: match voucher.kind.as_str() {
+            "GIFT_VOUCHER" => "Gift Card",
+            "LOYALTY_CARD" => "Loyalty Card",
+            _ => "Discount Coupon",
+        }
+        .into(),
+        state,
+        discount: vouchers::discount_of(voucher),
+        rules: rules::assigned(project, &related),
+        counters: counters(project, Some(&owner), customer_id),
+        category: categories::for_engine(project, category_id),
+    };
+    let resolved = Resolved {
+        code: Some(voucher.code.clone()),
+        tier: None,
+        owner: Some(owner),
+        discount: voucher.discount.clone(),
+        metadata: voucher.metadata.clone(),
+        campaign: campaign.map(|c| (c.id.clone(), c.name.clone())),
+        name: None,
+        categories: voucher.categories.clone(),
+    };
+    (redeemable, resolved)
+}
+
+pub fn tier_redeemable(
+    project: &Project,
+    tier: &crate::model::PromotionTier,
+    now: Timestamp,
+    customer_id: Option<&str>,
+) -> (Redeemable, Resolved) {
+    let campaign = project.campaigns.get(&tier.campaign.id);
+    let window = CodeState {
+        active: true,
+        start_date: tier.start_date.or(campaign.and_then(|c| c.start_date)),
+        expiration_date: tier
+            .expiration_date
+            .or(campaign.and_then(|c| c.expiration_date)),
+        quantity: None,
+        redeemed_quantity: 0,
+    };
+    let state = if !tier.active || campaign.is_some_and(|c| !c.active) {
+        Err(Rejection::PromotionInactive {
+            id: tier.id.clone(),
+        })
+    } else {
+        code::check(&tier.id, &window, now).map_err(|_| Rejection::PromotionNotActiveNow {
+            id: tier.id.clone(),
+        })
+    };
+    let owner = tier.campaign.id.clone();
+    let related = [tier.id.as_str(), tier.campaign.id.as_str()];
+    let category_id = tier
+        .category_id
+        .as_deref()
+        .or_else(|| campaign.and_then(|c| c.category_id.as_deref()));
+    let discount = tier
+        .action
+        .discount
+        .as_ref()
+        .and_then(|spec| convert::discount(spec, ".action.discount").ok())
+        .map(|(d, _)| d);
+    let redeemable = Redeemable {
+        subject: "Promotion Tier".into(),
+        state,
+        discount,
+        rules: rules::assigned(project, &related),
+        counters: counters(project, Some(&owner), customer_id),
+        category: categories::for_engine(project, category_id),
+    };
+    let resolved = Resolved {
+        code: None,
+        tier: Some(tier.id.clone()),
+        owner: Some(owner),
+        discount: tier.action.discount.clone(),
+        metadata: tier.metadata.clone(),
+        campaign: campaign.map(|c| (c.id.clone(), c.name.clone())),
+        name: Some(tier.name.clone()),
+        categories: tier.categories.clone(),
+    };
+    (redeemable, resolved)
+}
+
 /// Checks and evaluates a request against the project at `now`, changing nothing.
 pub fn evaluate(
     project: &Project,
@@ -110,103 +349,103 @@ pub fn evaluate(
         orders::existing(project, order)?;
     }
     let order = convert::order(project, req.order.as_ref())?;
-    let mut codes = Vec::with_capacity(req.redeemables.len());
-    let mut candidates = Vec::with_capacity(req.redeemables.len());
-    for r in &req.redeemables {
-        let (code, candidate) = candidate(project, r, now);
-        codes.push(code);
-        candidates.push(candidate);
-    }
-    let evaluation = stack::evaluate(order.calc.clone(), candidates, &project.stacking);
+    let customer_id = customer.as_ref().and_then(|c| customers::find(project, c));
+    let context = context(
+        project,
+        &order,
+        req.order.is_some(),
+        customer.as_ref(),
+        req.metadata.as_ref(),
+        RulesMode::Full,
+    );
+    let (engine, resolved): (Vec<Redeemable>, Vec<Resolved>) = req
+        .redeemables
+        .iter()
+        .map(|r| resolve(project, r, now, customer_id.as_deref()))
+        .unzip();
+    let evaluation = stack::evaluate(order.calc.clone(), &engine, &context, &project.stacking);
     Ok(Checkout {
         order,
         evaluation,
-        codes,
+        resolved,
         customer,
+        context,
+        engine,
     })
-}
-
-fn candidate(
-    project: &Project,
-    r: &RedeemableRef,
-    now: Timestamp,
-) -> (Option<String>, Result<Incentive, Rejection>) {
-    if r.object != "voucher" {
-        let rejection = Rejection::NotFound {
-            resource_type: if r.object == "promotion_stack" {
-                "promotion_stack"
-            } else {
-                "promotion_tier"
-            },
-            id: r.id.clone(),
-        };
-        return (None, Err(rejection));
-    }
-    let Some(voucher) = project.vouchers.get(&r.id) else {
-        let rejection = Rejection::NotFound {
-            resource_type: "voucher",
-            id: r.id.clone(),
-        };
-        return (None, Err(rejection));
-    };
-    let code = Some(voucher.code.clone());
-    if let Err(rejection) =
-        crate::engine::code::check(&voucher.code, &vouchers::code_state(voucher), now)
-    {
-        return (code, Err(rejection));
-    }
-    match vouchers::discount_of(voucher) {
-        Some(discount) => (
-            code,
-            Ok(Incentive::Discount {
-                discount,
-                targets: None,
-            }),
-        ),
-        None => (
-            code,
-            Err(Rejection::NotFound {
-                resource_type: "voucher",
-                id: r.id.clone(),
-            }),
-        ),
-    }
 }
 
 fn empty_list() -> serde_json::Value {
     serde_json::json!({"data": [], "total": 0, "data_ref": "data", "object": "list"})
 }
 
+/// `applicable_to` / `inapplicable_to` of a redeemable, from its rules' targets.
+pub fn targets_view(r: &Redeemable) -> (serde_json::Value, serde_json::Value) {
+    let list = |targets: Vec<&crate::engine::applicable::Target>| {
+        let data: Vec<serde_json::Value> = targets
+            .iter()
+            .map(|t| {
+                serde_json::json!({
+                    "object": if t.product.object.is_empty() { "product" } else { t.product.object.as_str() },
+                    "id": t.product.id,
+                    "source_id": t.product.source_id,
+                    "effect": match t.effect {
+                        crate::engine::applicable::TargetEffect::Every => "APPLY_TO_EVERY",
+                        crate::engine::applicable::TargetEffect::Cheapest => "APPLY_TO_CHEAPEST",
+                        crate::engine::applicable::TargetEffect::MostExpensive => "APPLY_TO_MOST_EXPENSIVE",
+                    },
+                })
+            })
+            .collect();
+        let total = data.len();
+        serde_json::json!({"data": data, "total": total, "data_ref": "data", "object": "list"})
+    };
+    let applicable: Vec<_> = r
+        .rules
+        .iter()
+        .filter_map(|a| a.applicable_to.as_ref())
+        .collect();
+    if applicable.is_empty() {
+        return (empty_list(), empty_list());
+    }
+    (
+        list(applicable.iter().flat_map(|a| a.included.iter()).collect()),
+        list(applicable.iter().flat_map(|a| a.excluded.iter()).collect()),
+    )
+}
+
 /// One redeemable's entry in an answer.
 fn redeemable_result(
-    project: &Project,
     checkout: &Checkout,
     index: usize,
     r: &RedeemableRef,
     outcome: &Outcome,
 ) -> RedeemableResult {
-    let voucher = checkout.codes[index]
-        .as_deref()
-        .and_then(|c| project.vouchers.get(c));
+    let resolved = &checkout.resolved[index];
     let base = RedeemableResult {
         id: r.id.clone(),
         object: r.object.clone(),
+        campaign_id: resolved.campaign.as_ref().map(|c| c.0.clone()),
+        campaign_name: resolved.campaign.as_ref().map(|c| c.1.clone()),
+        name: resolved.name.clone(),
         ..RedeemableResult::default()
     };
     match outcome {
-        Outcome::Applicable { order, .. } => RedeemableResult {
-            status: "APPLICABLE".into(),
-            order: Some(convert::calculated_order(order, &checkout.order)),
-            applicable_to: Some(empty_list()),
-            inapplicable_to: Some(empty_list()),
-            result: RedeemableOutcome {
-                discount: voucher.and_then(|v| v.discount.clone()),
-                ..RedeemableOutcome::default()
-            },
-            metadata: Some(voucher.map(|v| v.metadata.clone()).unwrap_or_default()),
-            categories: Some(Vec::new()),
-            ..base
-        },
+        Outcome::Applicable { order, .. } => {
+            let (applicable_to, inapplicable_to) = targets_view(&checkout.engine[index]);
+            RedeemableResult {
+                status: "APPLICABLE".into(),
+                order: Some(convert::calculated_order(order, &checkout.order)),
+                applicable_to: Some(applicable_to),
+                inapplicable_to: Some(inapplicable_to),
+                result: RedeemableOutcome {
+                    discount: resolved.discount.clone(),
+                    ..RedeemableOutcome::default()
+                },
+                metadata: Some(resolved.metadata.clone()),
+                categories: Some(resolved.categories.clone()),
+                ..base
+            }
+        }
         Outcome::Inapplicable(rejection) => RedeemableResult {
             status: "INAPPLICABLE".into(),
             result: RedeemableOutcome {
@@ -234,13 +473,16 @@ pub fn stacking_view(rules: &StackingRules) -> StackingRulesView {
     StackingRulesView {
         redeemables_limit: rules.redeemables_limit as u32,
         applicable_redeemables_limit: rules.applicable_redeemables_limit as u32,
-        applicable_redeemables_per_category_limit: 1,
-        applicable_exclusive_redeemables_limit: 1,
-        applicable_exclusive_redeemables_per_category_limit: 1,
-        exclusive_categories: Vec::new(),
-        joint_categories: Vec::new(),
+        applicable_redeemables_per_category_limit: rules.applicable_redeemables_per_category_limit
+            as u32,
+        applicable_exclusive_redeemables_limit: rules.applicable_exclusive_redeemables_limit as u32,
+        applicable_exclusive_redeemables_per_category_limit: rules
+            .applicable_exclusive_redeemables_per_category_limit
+            as u32,
+        exclusive_categories: rules.exclusive_categories.clone(),
+        joint_categories: rules.joint_categories.clone(),
         redeemables_application_mode: rules.application_mode.api_name().into(),
-        redeemables_sorting_rule: "REQUESTED_ORDER".into(),
+        redeemables_sorting_rule: rules.sorting_rule.api_name().into(),
         redeemables_products_application_mode: "STACK".into(),
         redeemables_no_effect_rule: "REDEEM_ANYWAY".into(),
         no_effect_skip_categories: Vec::new(),
@@ -261,19 +503,15 @@ fn sort_results(project: &Project, req: &ValidationRequest, checkout: &Checkout)
         inapplicable: Vec::new(),
         skipped: Vec::new(),
     };
-    for (i, (r, outcome)) in req
-        .redeemables
-        .iter()
-        .zip(&checkout.evaluation.outcomes)
-        .enumerate()
-    {
-        let result = redeemable_result(project, checkout, i, r, outcome);
+    let partial = project.stacking.application_mode == ApplicationMode::Partial;
+    for &i in &checkout.evaluation.sequence {
+        let outcome = &checkout.evaluation.outcomes[i];
+        let result = redeemable_result(checkout, i, &req.redeemables[i], outcome);
         match outcome {
             Outcome::Inapplicable(_) => sorted.inapplicable.push(result.clone()),
             Outcome::Skipped(_) => sorted.skipped.push(result.clone()),
             Outcome::Applicable { .. } => {}
         }
-        let partial = project.stacking.application_mode == ApplicationMode::Partial;
         if !partial || matches!(outcome, Outcome::Applicable { .. }) {
             sorted.all.push(result);
         }
@@ -365,8 +603,8 @@ pub fn redeem(
     }
 
     // Consume each applied code.
-    for (code, outcome) in checkout.codes.iter().zip(&checkout.evaluation.outcomes) {
-        if let (Some(code), Outcome::Applicable { .. }) = (code, outcome)
+    for (resolved, outcome) in checkout.resolved.iter().zip(&checkout.evaluation.outcomes) {
+        if let (Some(code), Outcome::Applicable { .. }) = (&resolved.code, outcome)
             && let Some(v) = project.vouchers.get_mut(code)
         {
             v.redemption.redeemed_quantity += 1;
@@ -378,32 +616,50 @@ pub fn redeem(
     let parent_id = stacked.then(|| project.ids.hex("r_"));
     let mut children = Vec::new();
     let mut child_ids = Vec::new();
-    for (i, (code, outcome)) in checkout
-        .codes
-        .iter()
-        .zip(&checkout.evaluation.outcomes)
-        .enumerate()
-    {
-        let Outcome::Applicable { order, .. } = outcome else {
+    let mut budget = Vec::new();
+    for &i in &checkout.evaluation.sequence {
+        let Outcome::Applicable { order, applied, .. } = &checkout.evaluation.outcomes[i] else {
             continue;
         };
-        let voucher = code
+        let resolved = &checkout.resolved[i];
+        let voucher = resolved
+            .code
             .as_deref()
             .and_then(|c| project.vouchers.get(c))
             .cloned();
+        let tier = resolved
+            .tier
+            .as_deref()
+            .and_then(|t| project.tiers.get(t))
+            .cloned();
         let id = project.ids.hex("r_");
         child_ids.push(id.clone());
+        if let Some(owner) = &resolved.owner {
+            budget.push((
+                id.clone(),
+                BudgetEntry {
+                    owner: owner.clone(),
+                    customer_id: customer_id.clone(),
+                    order_amount: checkout.order.calc.amount,
+                    discount: applied.total(),
+                },
+            ));
+        }
+        let (related_type, related_id) = match (&voucher, &tier) {
+            (Some(v), _) => ("voucher", v.id.clone()),
+            (None, Some(t)) => ("promotion_tier", t.id.clone()),
+            _ => ("voucher", req.redeemables[i].id.clone()),
+        };
         children.push(Redemption {
             id,
             redemption: parent_id.clone(),
             result: "SUCCESS".into(),
             status: "SUCCEEDED".into(),
             order: Some(convert::calculated_order(order, &checkout.order)),
-            related_object_type: "voucher".into(),
-            related_object_id: voucher
-                .as_ref()
-                .map_or_else(|| req.redeemables[i].id.clone(), |v| v.id.clone()),
+            related_object_type: related_type.into(),
+            related_object_id: related_id,
             voucher,
+            promotion_tier: tier.map(|t| serde_json::to_value(t).unwrap_or_default()),
             ..base.clone()
         });
     }
@@ -441,6 +697,10 @@ pub fn redeem(
         now,
     );
 
+    for (id, entry) in budget {
+        add_to_budget(project, &entry, 1);
+        project.budget_entries.insert(id, entry);
+    }
     // Children carry the stored order's identity with their own running totals.
     for child in &mut children {
         if let Some(order) = &mut child.order {
@@ -475,6 +735,17 @@ pub fn redeem(
     })
 }
 
+/// Adds (`sign` 1) or takes back (`sign` -1) one redemption's share of its budget.
+pub fn add_to_budget(project: &mut Project, entry: &BudgetEntry, sign: i64) {
+    let budget = project.budgets.entry(entry.owner.clone()).or_default();
+    budget.redemptions += sign;
+    budget.orders_amount += sign * entry.order_amount;
+    budget.amount_discounted += sign * entry.discount;
+    if let Some(c) = &entry.customer_id {
+        *budget.customers.entry(c.clone()).or_default() += sign;
+    }
+}
+
 fn adopt_identity(order: &mut Order, stored: &Order) {
     order.id = stored.id.clone();
     order.source_id = stored.source_id.clone();
@@ -498,14 +769,16 @@ fn record_failure(
         ("no_applicable_redeemables", "No applicable redeemables"),
         |r| (r.key(), r.message()),
     );
-    let single_voucher = (req.redeemables.len() == 1)
-        .then(|| checkout.codes[0].as_deref())
-        .flatten()
+    let single = (req.redeemables.len() == 1).then(|| &checkout.resolved[0]);
+    let single_voucher = single
+        .and_then(|r| r.code.as_deref())
         .and_then(|c| project.vouchers.get(c))
         .cloned();
-    let (related_type, related_id) = match &single_voucher {
-        Some(v) => ("voucher".to_string(), v.id.clone()),
-        None => ("redemption".to_string(), id.clone()),
+    let single_tier = single.and_then(|r| r.tier.clone());
+    let (related_type, related_id) = match (&single_voucher, single_tier) {
+        (Some(v), _) => ("voucher".to_string(), v.id.clone()),
+        (None, Some(t)) => ("promotion_tier".to_string(), t),
+        _ => ("redemption".to_string(), id.clone()),
     };
     let failed = Redemption {
         id: id.clone(),

@@ -2,11 +2,16 @@
 //! project, so a refused request leaves nothing half-written. Handlers call these while
 //! holding the project's lock.
 
+pub mod campaigns;
+pub mod categories;
 pub mod checkout;
 pub mod customers;
 pub mod orders;
 pub mod products;
+pub mod promotions;
+pub mod qualifications;
 pub mod rollback;
+pub mod rules;
 pub mod vouchers;
 
 /// A page of a list: `limit` 1-100 (default 10) and `page` from 1 up to `max_page`.

@@ -157,11 +157,15 @@ fn roll_back_one(
         return RedemptionRollback::default();
     };
     redemption.status = "ROLLED_BACK".into();
+    let budget_entry = redemption.id.clone();
     redemption.related_redemptions = Some(serde_json::json!({
         "rollbacks": [{"id": rollback_id, "date": now}],
         "redemptions": [],
     }));
     let redemption = redemption.clone();
+    if let Some(entry) = project.budget_entries.remove(&budget_entry) {
+        super::checkout::add_to_budget(project, &entry, -1);
+    }
     let voucher = redemption.voucher.as_ref().and_then(|v| {
         let stored = project.vouchers.get_mut(&v.code)?;
         stored.redemption.redeemed_quantity = (stored.redemption.redeemed_quantity - 1).max(0);

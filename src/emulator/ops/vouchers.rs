@@ -2,14 +2,16 @@
 
 use rand::Rng;
 
+use super::{categories, rules};
 use crate::emulator::convert;
 use crate::emulator::error::ApiError;
 use crate::emulator::store::Project;
 use crate::engine::code::CodeState;
 use crate::engine::discount::Discount;
 use crate::engine::time::Timestamp;
+use crate::model::Metadata;
 use crate::model::voucher::{CodeConfig, VoucherPublish, VoucherRedemption};
-use crate::model::{Voucher, VoucherInput};
+use crate::model::{Category, DiscountSpec, Voucher, VoucherInput};
 
 /// Longest code the emulator accepts.
 const MAX_CODE_LENGTH: usize = 256;
@@ -33,41 +35,73 @@ pub fn discount_of(voucher: &Voucher) -> Option<Discount> {
     convert::discount(spec, ".discount").ok().map(|(d, _)| d)
 }
 
-/// Creates a standalone voucher. `path_code` is the code from `POST /v1/vouchers/{code}`.
+/// Everything a new code is made of, checked.
+#[derive(Debug, Clone, Default)]
+pub struct Draft {
+    pub code: String,
+    pub kind: String,
+    pub discount: Option<DiscountSpec>,
+    pub campaign: Option<(String, String)>,
+    pub category: Option<Category>,
+    pub start_date: Option<Timestamp>,
+    pub expiration_date: Option<Timestamp>,
+    pub active: bool,
+    pub additional_info: Option<String>,
+    pub metadata: Metadata,
+    pub quantity: Option<i64>,
+    pub is_referral_code: bool,
+}
+
+/// Creates a code (`POST /v1/vouchers[/{code}]`), standalone or in a campaign.
 pub fn create(
     project: &mut Project,
     path_code: Option<&str>,
     input: &VoucherInput,
     now: Timestamp,
 ) -> Result<Voucher, ApiError> {
-    let kind = input.kind.as_deref().unwrap_or("DISCOUNT_VOUCHER");
-    match kind {
-        "DISCOUNT_VOUCHER" => {}
-        "GIFT_VOUCHER" | "LOYALTY_CARD" => {
-            return Err(ApiError::bad_request(
-                "invalid_voucher",
-                "Invalid Voucher",
-                format!(
-                    "{kind} codes are not reproduced by the emulator yet; use DISCOUNT_VOUCHER"
-                ),
-            ));
-        }
-        other => {
-            return Err(ApiError::invalid_payload(format!(
-                "Property .type should be equal to one of the allowed values: DISCOUNT_VOUCHER, GIFT_VOUCHER, LOYALTY_CARD (got {other})"
-            )));
-        }
-    }
-    let spec = input.discount.as_ref().ok_or_else(|| {
-        ApiError::invalid_payload("Payload should have required property 'discount'")
-    })?;
-    let (_, stored_discount) = convert::discount(spec, ".discount")?;
-    if let Some(campaign) = input.campaign_id.as_deref().or(input.campaign.as_deref()) {
-        return Err(ApiError::not_found("campaign", campaign));
-    }
+    let campaign = match input.campaign_id.as_deref().or(input.campaign.as_deref()) {
+        Some(key) => Some(
+            project
+                .campaigns
+                .get(key)
+                .cloned()
+                .ok_or_else(|| ApiError::not_found("campaign", key))?,
+        ),
+        None => None,
+    };
+    let kind = input
+        .kind
+        .clone()
+        .or_else(|| {
+            campaign
+                .as_ref()
+                .and_then(|c| c.voucher.as_ref())
+                .and_then(|v| v.kind.clone())
+        })
+        .unwrap_or_else(|| "DISCOUNT_VOUCHER".into());
+    check_kind(&kind)?;
+    let spec = input
+        .discount
+        .clone()
+        .or_else(|| {
+            campaign
+                .as_ref()
+                .and_then(|c| c.voucher.as_ref())
+                .and_then(|v| v.discount.clone())
+        })
+        .ok_or_else(|| {
+            ApiError::invalid_payload("Payload should have required property 'discount'")
+        })?;
+    let (_, stored_discount) = convert::discount(&spec, ".discount")?;
     check_dates(input.start_date, input.expiration_date)?;
     let quantity = redemption_quantity(input)?.flatten();
-
+    let category = categories::resolve(
+        project,
+        input.category_id.as_deref(),
+        input.category.as_deref(),
+    )?;
+    let rule_ids = input.validation_rules.clone().unwrap_or_default();
+    rules::check_ids(project, &rule_ids)?;
     let code = match path_code.or(input.code.as_deref()) {
         Some(code) => check_code(code)?.to_string(),
         None => generate_code(project, input.code_config.as_ref())?,
@@ -75,22 +109,71 @@ pub fn create(
     if project.vouchers.contains(&code) {
         return Err(ApiError::duplicate("voucher", &code));
     }
-    let id = project.ids.alnum("v_", 32);
-    let voucher = Voucher {
-        id: id.clone(),
-        code: code.clone(),
-        kind: kind.to_string(),
+    let draft = Draft {
+        code,
+        kind,
         discount: Some(stored_discount),
-        category: input.category.clone(),
-        start_date: input.start_date,
-        expiration_date: input.expiration_date,
+        campaign: campaign.as_ref().map(|c| (c.id.clone(), c.name.clone())),
+        category,
+        start_date: input
+            .start_date
+            .or(campaign.as_ref().and_then(|c| c.start_date)),
+        expiration_date: input
+            .expiration_date
+            .or(campaign.as_ref().and_then(|c| c.expiration_date)),
         active: input.active.unwrap_or(true),
         additional_info: input.additional_info.clone(),
         metadata: input.metadata.clone().unwrap_or_default(),
+        quantity: quantity.or(campaign
+            .as_ref()
+            .and_then(|c| c.voucher.as_ref())
+            .and_then(|v| v.redemption.as_ref())
+            .and_then(|r| r.quantity)),
+        is_referral_code: false,
+    };
+    let voucher = insert(project, draft, now);
+    rules::assign_all(project, &rule_ids, "voucher", &voucher.id, now)?;
+    Ok(voucher)
+}
+
+fn check_kind(kind: &str) -> Result<(), ApiError> {
+    match kind {
+        "DISCOUNT_VOUCHER" => Ok(()),
+        "GIFT_VOUCHER" | "LOYALTY_CARD" => Err(ApiError::bad_request(
+            "invalid_voucher",
+            "Invalid Voucher",
+            format!("{kind} codes are not reproduced by the emulator yet; use DISCOUNT_VOUCHER"),
+        )),
+        other => Err(ApiError::invalid_payload(format!(
+            "Property .type should be equal to one of the allowed values: DISCOUNT_VOUCHER, GIFT_VOUCHER, LOYALTY_CARD (got {other})"
+        ))),
+    }
+}
+
+/// Stores a checked draft as a new code; counts it in its campaign.
+pub fn insert(project: &mut Project, draft: Draft, now: Timestamp) -> Voucher {
+    let id = project.ids.alnum("v_", 32);
+    let code = draft.code;
+    let voucher = Voucher {
+        id: id.clone(),
+        code: code.clone(),
+        campaign: draft.campaign.as_ref().map(|c| c.1.clone()),
+        campaign_id: draft.campaign.as_ref().map(|c| c.0.clone()),
+        category: draft.category.as_ref().map(|c| c.name.clone()),
+        category_id: draft.category.as_ref().map(|c| c.id.clone()),
+        categories: categories::listed(draft.category.as_ref()),
+        kind: draft.kind,
+        discount: draft.discount,
+        start_date: draft.start_date,
+        expiration_date: draft.expiration_date,
+        active: draft.active,
+        additional_info: draft.additional_info,
+        metadata: draft.metadata,
         assets: serde_json::json!({"qr": {}, "barcode": {}}),
+        is_referral_code: draft.is_referral_code,
         created_at: Some(now),
         redemption: VoucherRedemption {
-            quantity,
+            quantity: draft.quantity,
             redeemed_quantity: 0,
             object: "list".into(),
             url: format!("/v1/vouchers/{code}/redemptions?page=1&limit=10"),
@@ -103,9 +186,14 @@ pub fn create(
         object: "voucher".into(),
         ..Voucher::default()
     };
+    if let Some((campaign_id, _)) = &draft.campaign
+        && let Some(c) = project.campaigns.get_mut(campaign_id)
+    {
+        c.vouchers_count += 1;
+    }
     project.vouchers.alias(id, code.clone());
     project.vouchers.put(code, voucher.clone());
-    Ok(voucher)
+    voucher
 }
 
 /// Updates a voucher (`PUT /v1/vouchers/{code}`); the discount type cannot change.

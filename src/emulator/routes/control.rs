@@ -13,8 +13,11 @@ use super::Body;
 use crate::emulator::clock::wall_now;
 use crate::emulator::error::{ApiError, ApiResult};
 use crate::emulator::extract::{Segments, json, json_or_default};
+use crate::emulator::ops::checkout;
 use crate::emulator::store::{Emulator, ProjectInfo, ProjectSlot, ProjectSpec};
+use crate::engine::stack::{ApplicationMode, SortingRule};
 use crate::engine::time::{Timestamp, parse_duration};
+use crate::model::StackingRulesView;
 
 pub async fn health() -> Json<serde_json::Value> {
     Json(serde_json::json!({
@@ -136,6 +139,151 @@ pub async fn clock_set(
     Ok(Json(view(&project.clock)))
 }
 
+/// A change of a project's stacking rules; absent fields keep their value. Field names are the
+/// API's (`stacking_rules` of a validation answer).
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct StackingChange {
+    #[serde(default)]
+    pub redeemables_limit: Option<usize>,
+    #[serde(default)]
+    pub applicable_redeemables_limit: Option<usize>,
+    #[serde(default)]
+    pub applicable_redeemables_per_category_limit: Option<usize>,
+    #[serde(default)]
+    pub applicable_exclusive_redeemables_limit: Option<usize>,
+    #[serde(default)]
+    pub applicable_exclusive_redeemables_per_category_limit: Option<usize>,
+    #[serde(default)]
+    pub exclusive_categories: Option<Vec<String>>,
+    #[serde(default)]
+    pub joint_categories: Option<Vec<String>>,
+    #[serde(default)]
+    pub redeemables_application_mode: Option<String>,
+    #[serde(default)]
+    pub redeemables_sorting_rule: Option<String>,
+}
+
+pub async fn stacking_get(
+    State(emulator): State<Emulator>,
+    Segments(id): Segments<String>,
+) -> ApiResult<Json<StackingRulesView>> {
+    let slot = project(&emulator, &id)?;
+    let project = slot.lock();
+    Ok(Json(checkout::stacking_view(&project.stacking)))
+}
+
+/// `PUT /_emulator/projects/{id}/stacking-rules`: what the real service sets in its dashboard.
+pub async fn stacking_set(
+    State(emulator): State<Emulator>,
+    Segments(id): Segments<String>,
+    Body(body): Body,
+) -> ApiResult<Json<StackingRulesView>> {
+    let change: StackingChange = json(&body)?;
+    let slot = project(&emulator, &id)?;
+    let mut project = slot.lock();
+    let mut rules = project.stacking.clone();
+    let limits = [
+        (
+            "redeemables_limit",
+            change.redeemables_limit,
+            30,
+            &mut rules.redeemables_limit,
+        ),
+        (
+            "applicable_redeemables_limit",
+            change.applicable_redeemables_limit,
+            30,
+            &mut rules.applicable_redeemables_limit,
+        ),
+        (
+            "applicable_redeemables_per_category_limit",
+            change.applicable_redeemables_per_category_limit,
+            30,
+            &mut rules.applicable_redeemables_per_category_limit,
+        ),
+        (
+            "applicable_exclusive_redeemables_limit",
+            change.applicable_exclusive_redeemables_limit,
+            5,
+            &mut rules.applicable_exclusive_redeemables_limit,
+        ),
+        (
+            "applicable_exclusive_redeemables_per_category_limit",
+            change.applicable_exclusive_redeemables_per_category_limit,
+            5,
+            &mut rules.applicable_exclusive_redeemables_per_category_limit,
+        ),
+    ];
+    for (name, value, max, field) in limits {
+        if let Some(v) = value {
+            if !(1..=max).contains(&v) {
+                return Err(ApiError::invalid_payload(format!(
+                    "Property .{name} should be between 1 and {max}"
+                )));
+            }
+            *field = v;
+        }
+    }
+    for (name, list, field) in [
+        (
+            "exclusive_categories",
+            &change.exclusive_categories,
+            &mut rules.exclusive_categories,
+        ),
+        (
+            "joint_categories",
+            &change.joint_categories,
+            &mut rules.joint_categories,
+        ),
+    ] {
+        if let Some(ids) = list {
+            let mut resolved = Vec::new();
+            for key in ids {
+                let category = project.categories.get(key).ok_or_else(|| {
+                    ApiError::invalid_payload(format!(
+                        "Property .{name} names category {key}, which does not exist"
+                    ))
+                })?;
+                resolved.push(category.id.clone());
+            }
+            *field = resolved;
+        }
+    }
+    if let Some(both) = rules
+        .exclusive_categories
+        .iter()
+        .find(|c| rules.joint_categories.contains(c))
+    {
+        return Err(ApiError::invalid_payload(format!(
+            "Category {both} cannot be both exclusive and joint"
+        )));
+    }
+    if let Some(mode) = &change.redeemables_application_mode {
+        rules.application_mode = match mode.as_str() {
+            "ALL" => ApplicationMode::All,
+            "PARTIAL" => ApplicationMode::Partial,
+            _ => {
+                return Err(ApiError::invalid_payload(
+                    "Property .redeemables_application_mode should be equal to one of the allowed values: ALL, PARTIAL",
+                ));
+            }
+        };
+    }
+    if let Some(sorting) = &change.redeemables_sorting_rule {
+        rules.sorting_rule = match sorting.as_str() {
+            "REQUESTED_ORDER" => SortingRule::RequestedOrder,
+            "CATEGORY_HIERARCHY" => SortingRule::CategoryHierarchy,
+            _ => {
+                return Err(ApiError::invalid_payload(
+                    "Property .redeemables_sorting_rule should be equal to one of the allowed values: REQUESTED_ORDER, CATEGORY_HIERARCHY",
+                ));
+            }
+        };
+    }
+    project.stacking = rules;
+    Ok(Json(checkout::stacking_view(&project.stacking)))
+}
+
 fn view(clock: &crate::emulator::clock::Clock) -> ClockView {
     ClockView {
         now: clock.now(wall_now()),
@@ -161,6 +309,10 @@ pub fn router() -> Router<Emulator> {
         )
         .route("/_emulator/projects/{id}", delete(projects_delete))
         .route("/_emulator/projects/{id}/reset", post(projects_reset))
+        .route(
+            "/_emulator/projects/{id}/stacking-rules",
+            get(stacking_get).put(stacking_set),
+        )
         .route(
             "/_emulator/projects/{id}/clock",
             get(clock_get).put(clock_set).post(clock_set),

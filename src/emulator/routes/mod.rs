@@ -1,10 +1,15 @@
 //! One route module per API resource; handlers only extract, lock, call `ops`, and answer.
 
+pub mod campaigns;
+pub mod categories;
 pub mod control;
 pub mod customers;
 pub mod orders;
 pub mod products;
+pub mod promotions;
+pub mod qualifications;
 pub mod redemptions;
+pub mod validation_rules;
 pub mod validations;
 pub mod vouchers;
 
