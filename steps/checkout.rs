@@ -1,36 +1,12 @@
 //! Checkouts: a customer validates or redeems codes against a cart, and what came of it.
 
 use cucumber::gherkin::Step;
-use cucumber::{given, then, when};
+use cucumber::{given, when};
 
 use super::params::Money;
 use super::world::{Attempt, HarnessWorld, StepFailure, StepResult};
-use crate::engine::money::format_minor;
 use crate::model::order::ItemProduct;
-use crate::model::{OrderInput, OrderItemInput, RedeemableRef, ValidationRequest};
-
-/// Plain-language reasons and the API error keys they stand for.
-pub const REASONS: &[(&str, &str)] = &[
-    ("has expired", "voucher_expired"),
-    ("is not active yet", "voucher_not_active"),
-    ("is disabled", "voucher_disabled"),
-    ("does not exist", "not_found"),
-    ("has already been used", "quantity_exceeded"),
-];
-
-fn reason_key(world: &HarnessWorld, reason: &str) -> Result<&'static str, StepFailure> {
-    REASONS
-        .iter()
-        .find(|(phrase, _)| *phrase == reason)
-        .map(|(_, key)| *key)
-        .ok_or_else(|| {
-            let known: Vec<String> = REASONS.iter().map(|(p, _)| format!("\"{p}\"")).collect();
-            world.failure(format!(
-                "unknown reason \"{reason}\"; known reasons: {}",
-                known.join(", ")
-            ))
-        })
-}
+use crate::model::{OrderInput, OrderItemInput, ValidationRequest};
 
 fn cart(amount: i64) -> OrderInput {
     OrderInput {
@@ -49,39 +25,63 @@ pub async fn checkout(
     redeem: bool,
 ) -> StepResult {
     let request = ValidationRequest {
-        redeemables: names
-            .iter()
-            .map(|n| RedeemableRef::voucher(&world.code(n)))
-            .collect(),
+        redeemables: names.iter().map(|n| world.redeemable(n)).collect(),
         order: Some(order),
         customer: Some(world.customer(person)),
         ..ValidationRequest::default()
     };
     let client = world.client()?;
-    let mut attempt = Attempt {
-        customer: person.to_string(),
-        codes: names.to_vec(),
-        validation: None,
-        redemption: None,
-        error: None,
-    };
     if redeem {
-        match client.redeem(&request).await {
-            Ok(r) => attempt.redemption = Some(r),
-            Err(e) => attempt.error = Some(e),
-        }
+        let outcome = client.redeem(&request).await;
+        record(world, person, names, &request, None, outcome)
     } else {
-        match client.validate(&request).await {
-            Ok(v) => attempt.validation = Some(v),
-            Err(e) => attempt.error = Some(e),
-        }
+        let outcome = client.validate(&request).await;
+        let (validation, error) = match outcome {
+            Ok(v) => (Some(v), None),
+            Err(e) => (None, Some(e)),
+        };
+        push(world, person, names, &request, validation, None, error)
     }
-    if let Some(e) = &attempt.error
+}
+
+/// Records a redemption's outcome as an attempt.
+fn record(
+    world: &mut HarnessWorld,
+    person: &str,
+    names: &[String],
+    request: &ValidationRequest,
+    validation: Option<crate::model::ValidationResponse>,
+    outcome: Result<crate::model::RedemptionResponse, crate::client::ClientError>,
+) -> StepResult {
+    let (redemption, error) = match outcome {
+        Ok(r) => (Some(r), None),
+        Err(e) => (None, Some(e)),
+    };
+    push(world, person, names, request, validation, redemption, error)
+}
+
+fn push(
+    world: &mut HarnessWorld,
+    person: &str,
+    names: &[String],
+    request: &ValidationRequest,
+    validation: Option<crate::model::ValidationResponse>,
+    redemption: Option<crate::model::RedemptionResponse>,
+    error: Option<crate::client::ClientError>,
+) -> StepResult {
+    if let Some(e) = &error
         && (e.is_transport() || e.status().is_some_and(|s| s >= 500))
     {
         return Err(world.call_failed("the checkout", e));
     }
-    world.attempts.push(attempt);
+    world.attempts.push(Attempt {
+        customer: person.to_string(),
+        codes: names.to_vec(),
+        ids: request.redeemables.iter().map(|r| r.id.clone()).collect(),
+        validation,
+        redemption,
+        error,
+    });
     Ok(())
 }
 
@@ -119,6 +119,80 @@ async fn checks_out(
 ) -> StepResult {
     start_batch(world);
     checkout(world, &person, &[name], cart(amount.0), true).await
+}
+
+#[when(expr = "{word} checks out a cart of {money} with {string}, {string} and {string}")]
+async fn checks_out_three(
+    world: &mut HarnessWorld,
+    person: String,
+    amount: Money,
+    first: String,
+    second: String,
+    third: String,
+) -> StepResult {
+    start_batch(world);
+    checkout(
+        world,
+        &person,
+        &[first, second, third],
+        cart(amount.0),
+        true,
+    )
+    .await
+}
+
+#[when(expr = "an anonymous shopper checks out a cart of {money} with {string}")]
+async fn anonymous(world: &mut HarnessWorld, amount: Money, name: String) -> StepResult {
+    start_batch(world);
+    let request = ValidationRequest {
+        redeemables: vec![world.redeemable(&name)],
+        order: Some(cart(amount.0)),
+        ..ValidationRequest::default()
+    };
+    let outcome = world.client()?.redeem(&request).await;
+    record(
+        world,
+        "an anonymous shopper",
+        &[name],
+        &request,
+        None,
+        outcome,
+    )
+}
+
+#[when(expr = "{int} customers check out a cart of {money} with {string} at the same time")]
+async fn at_once(
+    world: &mut HarnessWorld,
+    count: usize,
+    amount: Money,
+    name: String,
+) -> StepResult {
+    start_batch(world);
+    let client = world.client()?.clone();
+    let requests: Vec<(String, ValidationRequest)> = (1..=count)
+        .map(|i| {
+            let person = format!("Customer-{i}");
+            let request = ValidationRequest {
+                redeemables: vec![world.redeemable(&name)],
+                order: Some(cart(amount.0)),
+                customer: Some(world.customer(&person)),
+                ..ValidationRequest::default()
+            };
+            (person, request)
+        })
+        .collect();
+    let outcomes = futures::future::join_all(requests.iter().map(|(_, r)| client.redeem(r))).await;
+    for ((person, request), outcome) in requests.iter().zip(outcomes) {
+        record(
+            world,
+            person,
+            std::slice::from_ref(&name),
+            request,
+            None,
+            outcome,
+        )?;
+    }
+    Ok(())
 }
 
 #[when(expr = "{word} checks out a cart of {money} with {string} and {string}")]
@@ -233,117 +307,4 @@ fn items_order(world: &HarnessWorld, step: &Step) -> Result<OrderInput, StepFail
         items: Some(items),
         ..OrderInput::default()
     })
-}
-
-fn successful_order(world: &HarnessWorld) -> Result<&crate::model::Order, StepFailure> {
-    let attempt = world.last_attempt()?;
-    if !attempt.succeeded() {
-        return Err(world.failure(format!(
-            "the checkout was not accepted: {}",
-            attempt.describe()
-        )));
-    }
-    attempt
-        .order()
-        .ok_or_else(|| world.failure("the accepted checkout has no order in its answer"))
-}
-
-#[then(expr = "the checkout succeeds")]
-#[then(expr = "the coupon is accepted")]
-#[then(expr = "the coupons are accepted")]
-async fn accepted(world: &mut HarnessWorld) -> StepResult {
-    successful_order(world).map(|_| ())
-}
-
-#[then(expr = "the discount is {money}")]
-async fn discount_is(world: &mut HarnessWorld, expected: Money) -> StepResult {
-    let order = successful_order(world)?;
-    world.expect_money("total discount", expected.0, order.total_discount_amount)
-}
-
-#[then(expr = "the cart total is {money}")]
-async fn total_is(world: &mut HarnessWorld, expected: Money) -> StepResult {
-    let order = successful_order(world)?;
-    world.expect_money("cart total after discounts", expected.0, order.total_amount)
-}
-
-#[then(expr = "the item {string} is discounted by {money}")]
-async fn item_discount(world: &mut HarnessWorld, product: String, expected: Money) -> StepResult {
-    let order = successful_order(world)?;
-    let item = order
-        .items
-        .iter()
-        .find(|i| i.product.as_ref().and_then(|p| p.name.as_deref()) == Some(product.as_str()))
-        .ok_or_else(|| world.failure(format!("the order has no item \"{product}\"")))?;
-    world.expect_money(
-        &format!("discount on \"{product}\""),
-        expected.0,
-        item.discount_amount,
-    )
-}
-
-#[then(expr = "the coupon is refused because it {string}")]
-#[then(expr = "the checkout is refused because the coupon {string}")]
-async fn refused(world: &mut HarnessWorld, reason: String) -> StepResult {
-    let expected = reason_key(world, &reason)?;
-    let attempt = world.last_attempt()?;
-    if attempt.succeeded() {
-        return Err(world.failure(format!(
-            "expected the coupon to be refused because it {reason} ({expected}), but it was accepted"
-        )));
-    }
-    match attempt.refusal_key() {
-        Some(key) if key == expected => Ok(()),
-        other => Err(world.failure(format!(
-            "expected refusal key {expected} (\"{reason}\"), got {}",
-            other.unwrap_or_else(|| "no key".into())
-        ))),
-    }
-}
-
-#[then(expr = "no discount is applied")]
-async fn no_discount(world: &mut HarnessWorld) -> StepResult {
-    let attempt = world.last_attempt()?;
-    if attempt.succeeded() {
-        let discount = attempt.order().map_or(0, |o| o.total_discount_amount);
-        return Err(world.failure(format!(
-            "expected no discount, but the checkout was accepted with a discount of {}",
-            format_minor(discount)
-        )));
-    }
-    let discount = attempt.order().map_or(0, |o| o.total_discount_amount);
-    world.expect_money("discount of the refused checkout", 0, discount)
-}
-
-#[then(expr = "{int} checkout(s) succeed(s)")]
-async fn batch_succeeded(world: &mut HarnessWorld, expected: usize) -> StepResult {
-    let batch = world.batch();
-    let succeeded = batch.iter().filter(|a| a.succeeded()).count();
-    if succeeded != expected {
-        let outcomes: Vec<String> = batch.iter().map(Attempt::describe).collect();
-        return Err(world.failure(format!(
-            "expected {expected} successful checkout(s) of {}, got {succeeded}: {}",
-            batch.len(),
-            outcomes.join("; ")
-        )));
-    }
-    Ok(())
-}
-
-#[then(expr = "{int} checkout(s) is/are refused because the coupon {string}")]
-async fn batch_refused(world: &mut HarnessWorld, expected: usize, reason: String) -> StepResult {
-    let key = reason_key(world, &reason)?;
-    let batch = world.batch();
-    let refused = batch
-        .iter()
-        .filter(|a| !a.succeeded() && a.refusal_key().as_deref() == Some(key))
-        .count();
-    if refused != expected {
-        let outcomes: Vec<String> = batch.iter().map(Attempt::describe).collect();
-        return Err(world.failure(format!(
-            "expected {expected} checkout(s) refused with {key}, got {refused}: {}",
-            outcomes.join("; ")
-        )));
-    }
-    Ok(())
 }

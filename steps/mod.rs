@@ -2,12 +2,16 @@
 //! the parameter types, and the [`runner`] shared by `run` and `cargo test`.
 
 pub mod access;
+pub mod catalog;
 pub mod checkout;
 pub mod clock;
 pub mod coupons;
+pub mod outcomes;
 pub mod params;
+pub mod promotions;
 pub mod redemptions;
 pub mod runner;
+pub mod stacking;
 pub mod world;
 
 pub use runner::{RunConfig, RunError, run};

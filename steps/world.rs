@@ -8,7 +8,9 @@ use std::sync::Arc;
 use crate::client::{Client, ClientError};
 use crate::engine::money::format_minor;
 use crate::engine::time::{DAY, Timestamp};
-use crate::model::{CustomerInput, Order, RedemptionResponse, ValidationResponse};
+use crate::model::{
+    CustomerInput, Order, RedeemableRef, RedeemableResult, RedemptionResponse, ValidationResponse,
+};
 use crate::target::{ScenarioProject, Target};
 
 /// Whether a failed step found a wrong answer or could not get one.
@@ -46,11 +48,24 @@ impl fmt::Display for StepFailure {
 
 pub type StepResult = Result<(), StepFailure>;
 
+/// A deal named in the feature: a coupon (by code) or a cart promotion (by tier id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deal {
+    /// `voucher` or `promotion_tier`.
+    pub object: &'static str,
+    pub id: String,
+    /// The campaign behind it, if any.
+    pub campaign: Option<String>,
+}
+
 /// One checkout (validation or redemption) made by a scenario.
 #[derive(Debug, Clone)]
 pub struct Attempt {
     pub customer: String,
+    /// The deals' names as the feature gives them.
     pub codes: Vec<String>,
+    /// The ids sent for them (codes, tier ids).
+    pub ids: Vec<String>,
     pub validation: Option<ValidationResponse>,
     pub redemption: Option<RedemptionResponse>,
     pub error: Option<ClientError>,
@@ -95,6 +110,41 @@ impl Attempt {
             .or_else(|| r.redemptions.first().map(|r| r.id.as_str()))
     }
 
+    /// What happened to one redeemable (by the id sent): its status and reason key.
+    pub fn outcome_of(&self, id: &str) -> Option<(String, Option<String>)> {
+        let key_of = |r: &RedeemableResult| {
+            r.result
+                .details
+                .as_ref()
+                .map(|d| d.key.clone())
+                .or_else(|| r.result.error.as_ref().and_then(|e| e.key.clone()))
+        };
+        let listed = |list: &[RedeemableResult]| {
+            list.iter()
+                .find(|r| r.id == id)
+                .map(|r| (r.status.clone(), key_of(r)))
+        };
+        if let Some(v) = &self.validation {
+            return listed(&v.redeemables)
+                .or_else(|| listed(&v.skipped_redeemables))
+                .or_else(|| listed(&v.inapplicable_redeemables));
+        }
+        if let Some(r) = &self.redemption {
+            let applied = r.redemptions.iter().any(|child| {
+                child
+                    .voucher
+                    .as_ref()
+                    .is_some_and(|v| v.code == id || v.id == id)
+                    || child.related_object_id == id
+            });
+            if applied {
+                return Some(("APPLICABLE".into(), None));
+            }
+            return listed(&r.skipped_redeemables).or_else(|| listed(&r.inapplicable_redeemables));
+        }
+        None
+    }
+
     pub fn describe(&self) -> String {
         match (&self.redemption, &self.validation, &self.error) {
             (Some(_), _, _) => "redeemed".into(),
@@ -124,6 +174,12 @@ pub struct HarnessWorld {
     pub last_call: Option<Result<serde_json::Value, ClientError>>,
     /// Free-form values steps hand to later steps (e.g. a name → an id).
     pub remembered: HashMap<String, String>,
+    /// Deals by the name the feature gives them.
+    pub deals: HashMap<String, Deal>,
+    /// The last qualification answer.
+    pub qualification: Option<crate::model::QualificationResponse>,
+    /// Stacking rules the scenario set on its project so far.
+    pub stacking: serde_json::Map<String, serde_json::Value>,
 }
 
 impl HarnessWorld {
@@ -186,6 +242,31 @@ impl HarnessWorld {
             .map(|t| t.name_prefix())
             .unwrap_or_default();
         format!("{prefix}{name}")
+    }
+
+    /// Records what a deal's name stands for.
+    pub fn remember_deal(&mut self, name: &str, deal: Deal) {
+        self.deals.insert(name.to_string(), deal);
+    }
+
+    /// The name the feature gave the deal with this id, if any.
+    pub fn deal_name(&self, id: &str) -> Option<String> {
+        self.deals
+            .iter()
+            .find(|(_, d)| d.id == id)
+            .map(|(n, _)| n.clone())
+    }
+
+    /// The redeemable a deal's name stands for (a coupon code unless named otherwise).
+    pub fn redeemable(&self, name: &str) -> RedeemableRef {
+        match self.deals.get(name) {
+            Some(d) => RedeemableRef {
+                object: d.object.to_string(),
+                id: d.id.clone(),
+                ..RedeemableRef::default()
+            },
+            None => RedeemableRef::voucher(&self.code(name)),
+        }
     }
 
     /// The customer behind a person's name: their `source_id` is the name in lower case.

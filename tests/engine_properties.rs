@@ -22,7 +22,8 @@ fn effect() -> impl Strategy<Value = Effect> {
 
 fn discount() -> impl Strategy<Value = Discount> {
     prop_oneof![
-        (0i64..1_000_000, effect()).prop_map(|(amount_off, effect)| Discount::Amount { amount_off, effect }),
+        (0i64..1_000_000, effect())
+            .prop_map(|(amount_off, effect)| Discount::Amount { amount_off, effect }),
         (
             0u32..=1_000_000,
             proptest::option::of(0i64..100_000),
@@ -33,8 +34,14 @@ fn discount() -> impl Strategy<Value = Discount> {
                 amount_limit,
                 effect
             }),
-        (0i64..100_000, prop_oneof![Just(Effect::ApplyToOrder), Just(Effect::ApplyToItems)])
-            .prop_map(|(fixed_amount, effect)| Discount::Fixed { fixed_amount, effect }),
+        (
+            0i64..100_000,
+            prop_oneof![Just(Effect::ApplyToOrder), Just(Effect::ApplyToItems)]
+        )
+            .prop_map(|(fixed_amount, effect)| Discount::Fixed {
+                fixed_amount,
+                effect
+            }),
     ]
 }
 
@@ -54,26 +61,44 @@ fn redeemable() -> impl Strategy<Value = Redeemable> {
 
 fn cart() -> impl Strategy<Value = OrderCalc> {
     let line = (0i64..50, 0i64..1_000_000).prop_map(|(q, p)| Line::new(q, Some(p), q * p));
-    (proptest::collection::vec(line, 0..12), proptest::option::of(0i64..100_000_000))
+    (
+        proptest::collection::vec(line, 0..12),
+        proptest::option::of(0i64..100_000_000),
+    )
         .prop_map(|(lines, amount)| OrderCalc::new(amount, lines))
 }
 
 fn rules() -> impl Strategy<Value = StackingRules> {
-    (1usize..6, 1usize..3, any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(limit, per_cat, partial, exclusive, sorted)| {
-        StackingRules {
-            applicable_redeemables_limit: limit,
-            applicable_redeemables_per_category_limit: per_cat,
-            exclusive_categories: if exclusive { vec!["cat_0".into()] } else { vec![] },
-            joint_categories: vec!["cat_1".into()],
-            application_mode: if partial { ApplicationMode::Partial } else { ApplicationMode::All },
-            sorting_rule: if sorted {
-                stack::SortingRule::CategoryHierarchy
-            } else {
-                stack::SortingRule::RequestedOrder
+    (
+        1usize..6,
+        1usize..3,
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(limit, per_cat, partial, exclusive, sorted)| StackingRules {
+                applicable_redeemables_limit: limit,
+                applicable_redeemables_per_category_limit: per_cat,
+                exclusive_categories: if exclusive {
+                    vec!["cat_0".into()]
+                } else {
+                    vec![]
+                },
+                joint_categories: vec!["cat_1".into()],
+                application_mode: if partial {
+                    ApplicationMode::Partial
+                } else {
+                    ApplicationMode::All
+                },
+                sorting_rule: if sorted {
+                    stack::SortingRule::CategoryHierarchy
+                } else {
+                    stack::SortingRule::RequestedOrder
+                },
+                ..StackingRules::default()
             },
-            ..StackingRules::default()
-        }
-    })
+        )
 }
 
 /// A logic tree and the reference evaluation of it.
@@ -104,7 +129,11 @@ impl Tree {
                 Tree::And(a, b) => (format!("{} and {}", wrap(a, 2), wrap(b, 3)), 2),
                 Tree::Or(a, b) => (format!("{} or {}", wrap(a, 1), wrap(b, 2)), 1),
             };
-            if own < parent { format!("({text})") } else { text }
+            if own < parent {
+                format!("({text})")
+            } else {
+                text
+            }
         }
         wrap(self, 0)
     }

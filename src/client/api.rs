@@ -4,9 +4,11 @@ use reqwest::Method;
 
 use super::{Client, ClientError};
 use crate::model::{
-    Customer, CustomerInput, List, Order, OrderInput, Product, ProductInput, Redemption,
-    RedemptionResponse, RedemptionRollback, RollbackRequest, RollbacksResponse, ValidationRequest,
-    ValidationResponse, Voucher, VoucherInput,
+    Campaign, CampaignInput, Category, CategoryInput, Customer, CustomerInput, List, Order,
+    OrderInput, Product, ProductInput, PromotionTier, QualificationRequest, QualificationResponse,
+    Redemption, RedemptionResponse, RedemptionRollback, RollbackRequest, RollbacksResponse,
+    Segment, SegmentInput, ValidationRequest, ValidationResponse, ValidationRule,
+    ValidationRuleInput, Voucher, VoucherInput,
 };
 
 type Query<'a> = &'a [(&'a str, String)];
@@ -213,5 +215,91 @@ impl Client {
             Some(request),
         )
         .await
+    }
+
+    // Rules, campaigns, promotions, categories, segments, qualifications
+
+    pub async fn create_validation_rule(
+        &self,
+        input: &ValidationRuleInput,
+    ) -> Result<ValidationRule, ClientError> {
+        self.call(Method::POST, &["v1", "validation-rules"], &[], Some(input))
+            .await
+    }
+
+    pub async fn create_campaign(&self, input: &CampaignInput) -> Result<Campaign, ClientError> {
+        self.call(Method::POST, &["v1", "campaigns"], &[], Some(input))
+            .await
+    }
+
+    pub async fn get_campaign(&self, id_or_name: &str) -> Result<Campaign, ClientError> {
+        self.call(Method::GET, &["v1", "campaigns", id_or_name], &[], NO_BODY)
+            .await
+    }
+
+    pub async fn delete_campaign(&self, id_or_name: &str) -> Result<(), ClientError> {
+        let q = [("force", "true".to_string())];
+        self.call::<serde_json::Value>(
+            Method::DELETE,
+            &["v1", "campaigns", id_or_name],
+            &q,
+            NO_BODY,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn promotion_tiers(
+        &self,
+        campaign: &str,
+    ) -> Result<List<PromotionTier>, ClientError> {
+        self.call(
+            Method::GET,
+            &["v1", "promotions", campaign, "tiers"],
+            &[],
+            NO_BODY,
+        )
+        .await
+    }
+
+    pub async fn disable_promotion_tier(&self, id: &str) -> Result<PromotionTier, ClientError> {
+        self.call(
+            Method::POST,
+            &["v1", "promotions", "tiers", id, "disable"],
+            &[],
+            NO_BODY,
+        )
+        .await
+    }
+
+    pub async fn disable_campaign(
+        &self,
+        id_or_name: &str,
+    ) -> Result<serde_json::Value, ClientError> {
+        self.call(
+            Method::POST,
+            &["v1", "campaigns", id_or_name, "disable"],
+            &[],
+            NO_BODY,
+        )
+        .await
+    }
+
+    pub async fn create_category(&self, input: &CategoryInput) -> Result<Category, ClientError> {
+        self.call(Method::POST, &["v1", "categories"], &[], Some(input))
+            .await
+    }
+
+    pub async fn create_segment(&self, input: &SegmentInput) -> Result<Segment, ClientError> {
+        self.call(Method::POST, &["v1", "segments"], &[], Some(input))
+            .await
+    }
+
+    pub async fn qualify(
+        &self,
+        request: &QualificationRequest,
+    ) -> Result<QualificationResponse, ClientError> {
+        self.call(Method::POST, &["v1", "qualifications"], &[], Some(request))
+            .await
     }
 }

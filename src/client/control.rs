@@ -86,4 +86,19 @@ impl Client {
         )
         .await
     }
+
+    /// Changes the project's stacking rules (fields as in a validation's `stacking_rules`).
+    pub async fn set_stacking_rules(
+        &self,
+        project: &str,
+        change: &serde_json::Value,
+    ) -> Result<serde_json::Value, ClientError> {
+        self.call(
+            Method::PUT,
+            &["_emulator", "projects", project, "stacking-rules"],
+            &[],
+            Some(change),
+        )
+        .await
+    }
 }
