@@ -8,6 +8,7 @@
 pub mod clock;
 pub mod convert;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod ids;
 pub mod ops;

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::clock::Clock;
 use super::error::ApiError;
+use super::events::{Event, EventLog};
 use super::ids::{IdGen, mix};
 use super::table::Table;
 use crate::engine::applicable::ApplicableTo;
@@ -100,6 +101,8 @@ pub struct Project {
     pub budgets: HashMap<String, Budget>,
     /// Redemption id → what it added to a budget.
     pub budget_entries: HashMap<String, BudgetEntry>,
+    /// Everything that happened, for webhooks, distributions and activity feeds.
+    pub events: EventLog,
 }
 
 impl Project {
@@ -127,7 +130,28 @@ impl Project {
             segments: Table::default(),
             budgets: HashMap::new(),
             budget_entries: HashMap::new(),
+            events: EventLog::default(),
         }
+    }
+
+    /// Records an event of type `kind` about `entity_id`.
+    pub fn emit(
+        &mut self,
+        kind: &str,
+        entity_id: &str,
+        customer_id: Option<&str>,
+        data: serde_json::Value,
+        now: Timestamp,
+    ) {
+        let id = self.ids.hex("evt_");
+        self.events.push(Event {
+            id,
+            kind: kind.to_string(),
+            created_at: now,
+            entity_id: entity_id.to_string(),
+            customer_id: customer_id.map(str::to_string),
+            data,
+        });
     }
 
     /// Forgets every object, keeping identity, keys and clock.

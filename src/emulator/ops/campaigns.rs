@@ -149,7 +149,15 @@ pub fn create(
     for _ in 0..count {
         generate(project, &id, now)?;
     }
-    view(project, &id)
+    let campaign = view(project, &id)?;
+    project.emit(
+        "campaign.created",
+        &id,
+        None,
+        serde_json::json!({"campaign": campaign}),
+        now,
+    );
+    Ok(campaign)
 }
 
 fn code_config(given: Option<&CodeConfig>) -> CodeConfig {
@@ -262,6 +270,18 @@ pub fn set_active(
     campaign.active = active;
     campaign.updated_at = Some(now);
     let id = campaign.id.clone();
+    let data = serde_json::json!({"campaign": campaign.clone()});
+    project.emit(
+        if active {
+            "campaign.enabled"
+        } else {
+            "campaign.disabled"
+        },
+        &id,
+        None,
+        data,
+        now,
+    );
     for tier in project
         .tiers
         .oldest_first()
@@ -278,7 +298,7 @@ pub fn set_active(
 }
 
 /// Deletes a campaign with its codes, tiers and assignments.
-pub fn delete(project: &mut Project, key: &str) -> Result<String, ApiError> {
+pub fn delete(project: &mut Project, key: &str, now: Timestamp) -> Result<String, ApiError> {
     let campaign = project
         .campaigns
         .remove(key)
@@ -306,5 +326,12 @@ pub fn delete(project: &mut Project, key: &str) -> Result<String, ApiError> {
         rules::forget(project, &t);
     }
     rules::forget(project, &campaign.id);
+    project.emit(
+        "campaign.deleted",
+        &campaign.id,
+        None,
+        serde_json::json!({"campaign": campaign}),
+        now,
+    );
     Ok(project.ids.hex("aa_"))
 }

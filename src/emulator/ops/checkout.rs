@@ -599,6 +599,7 @@ pub fn redeem(
             &checkout,
             base,
             customer_id.as_deref(),
+            now,
         ));
     }
 
@@ -724,6 +725,16 @@ pub fn redeem(
         parent
     });
     customers::count_redemption(project, customer_id.as_deref(), true);
+    for child in &children {
+        let data = redemption_event_data(project, child, &stored);
+        project.emit(
+            "redemption.succeeded",
+            &child.id,
+            customer_id.as_deref(),
+            data,
+            now,
+        );
+    }
 
     let sorted = sort_results(project, req, &checkout);
     Ok(RedemptionResponse {
@@ -732,6 +743,35 @@ pub fn redeem(
         order: Some(stored),
         inapplicable_redeemables: sorted.inapplicable,
         skipped_redeemables: sorted.skipped,
+    })
+}
+
+/// The `data` of a `redemption.*` event: the objects the API names in it.
+pub fn redemption_event_data(
+    project: &Project,
+    redemption: &Redemption,
+    order: &Order,
+) -> serde_json::Value {
+    let campaign = redemption
+        .voucher
+        .as_ref()
+        .and_then(|v| v.campaign_id.as_deref())
+        .or_else(|| {
+            redemption
+                .promotion_tier
+                .as_ref()
+                .and_then(|t| t.get("campaign_id"))
+                .and_then(|c| c.as_str())
+        })
+        .and_then(|c| project.campaigns.get(c));
+    serde_json::json!({
+        "customer": redemption.customer_id.as_deref().and_then(|c| project.customers.get(c)),
+        "order": order,
+        "campaign": campaign,
+        "voucher": redemption.voucher,
+        "holder": redemption.voucher.as_ref().and_then(|v| v.holder_id.as_deref()).and_then(|h| project.customers.get(h)),
+        "promotion_tier": redemption.promotion_tier,
+        "redemption": redemption,
     })
 }
 
@@ -762,6 +802,7 @@ fn record_failure(
     checkout: &Checkout,
     base: Redemption,
     customer_id: Option<&str>,
+    now: Timestamp,
 ) -> ApiError {
     let id = project.ids.hex("rf_");
     let rejection = checkout.evaluation.first_rejection().cloned();
@@ -792,8 +833,14 @@ fn record_failure(
         voucher: single_voucher,
         ..base
     };
-    project.redemptions.put(id.clone(), failed);
+    project.redemptions.put(id.clone(), failed.clone());
     customers::count_redemption(project, customer_id, false);
+    let data = serde_json::json!({
+        "customer": customer_id.and_then(|c| project.customers.get(c)),
+        "voucher": failed.voucher,
+        "redemption": failed,
+    });
+    project.emit("redemption.failed", &id, customer_id, data, now);
     let error = match &rejection {
         Some(r) => ApiError::from_rejection(r),
         None => ApiError::bad_request(code, message, "None of the redeemables could be applied"),

@@ -55,7 +55,10 @@ pub fn upsert(
                 project.customers.alias(source.clone(), id.clone());
             }
             project.customers.put(id.clone(), customer);
-            return update_fields(project, &id, input, None).map(|()| id);
+            update_fields(project, &id, input, None)?;
+            let data = serde_json::json!({"customer": project.customers.get(&id)});
+            project.emit("customer.created", &id, Some(&id), data, now);
+            return Ok(id);
         }
     };
     update_fields(project, &id, input, Some(now))?;

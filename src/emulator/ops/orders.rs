@@ -140,9 +140,44 @@ pub fn save(
     if let Some(source) = &order.source_id {
         project.orders.alias(source.clone(), id.clone());
     }
-    project.orders.put(id, order.clone());
+    project.orders.put(id.clone(), order.clone());
     if is_new {
         customers::count_order(project, order.customer_id.as_deref(), order.amount, now);
+    }
+    let was = previous.as_ref().and_then(|p| p.status.clone());
+    let customer = order.customer_id.clone();
+    let data = serde_json::json!({"order": order});
+    if is_new {
+        project.emit(
+            "customer.order.created",
+            &id,
+            customer.as_deref(),
+            data.clone(),
+            now,
+        );
+    } else {
+        project.emit(
+            "customer.order.updated",
+            &id,
+            customer.as_deref(),
+            data.clone(),
+            now,
+        );
+    }
+    if order.status != was {
+        match order.status.as_deref() {
+            Some("PAID") => {
+                project.emit("customer.order.paid", &id, customer.as_deref(), data, now)
+            }
+            Some("CANCELED") => project.emit(
+                "customer.order.canceled",
+                &id,
+                customer.as_deref(),
+                data,
+                now,
+            ),
+            _ => {}
+        }
     }
     order
 }

@@ -48,6 +48,7 @@ pub fn single(
     customers::count_rollback(project, rollback.customer_id.as_deref(), true);
     let rollback = RedemptionRollback { order, ..rollback };
     project.rollbacks.put(rollback.id.clone(), rollback.clone());
+    emit_rollback(project, &rollback, now);
     Ok(rollback)
 }
 
@@ -87,6 +88,7 @@ pub fn stacked(
     for r in &mut rollbacks {
         r.order = order.clone();
         project.rollbacks.put(r.id.clone(), r.clone());
+        emit_rollback(project, r, now);
     }
     let parent = RedemptionRollback {
         order: order.clone(),
@@ -98,6 +100,24 @@ pub fn stacked(
         parent_rollback: Some(parent),
         order,
     })
+}
+
+fn emit_rollback(project: &mut Project, rollback: &RedemptionRollback, now: Timestamp) {
+    let redemption = project.redemptions.get(&rollback.redemption).cloned();
+    let data = serde_json::json!({
+        "customer": rollback.customer_id.as_deref().and_then(|c| project.customers.get(c)),
+        "order": rollback.order,
+        "voucher": rollback.voucher,
+        "redemption": redemption,
+        "redemption_rollback": rollback,
+    });
+    project.emit(
+        "redemption.rollback.succeeded",
+        &rollback.id,
+        rollback.customer_id.as_deref(),
+        data,
+        now,
+    );
 }
 
 fn invalid_parent() -> ApiError {

@@ -193,6 +193,8 @@ pub fn insert(project: &mut Project, draft: Draft, now: Timestamp) -> Voucher {
     }
     project.vouchers.alias(id, code.clone());
     project.vouchers.put(code, voucher.clone());
+    let data = serde_json::json!({"voucher": voucher});
+    project.emit("voucher.created", &voucher.id, None, data, now);
     voucher
 }
 
@@ -257,7 +259,15 @@ pub fn update(
         voucher.redemption.quantity = quantity;
     }
     voucher.updated_at = Some(now);
-    Ok(voucher.clone())
+    let voucher = voucher.clone();
+    project.emit(
+        "voucher.updated",
+        &voucher.id,
+        voucher.holder_id.as_deref(),
+        serde_json::json!({"voucher": voucher}),
+        now,
+    );
+    Ok(voucher)
 }
 
 /// Turns a voucher on or off.
@@ -273,7 +283,20 @@ pub fn set_active(
         .ok_or_else(|| ApiError::not_found("voucher", code))?;
     voucher.active = active;
     voucher.updated_at = Some(now);
-    Ok(voucher.clone())
+    let voucher = voucher.clone();
+    let kind = if active {
+        "voucher.enabled"
+    } else {
+        "voucher.disabled"
+    };
+    project.emit(
+        kind,
+        &voucher.id,
+        voucher.holder_id.as_deref(),
+        serde_json::json!({"voucher": voucher}),
+        now,
+    );
+    Ok(voucher)
 }
 
 /// `Some(limit)` when the body sets `redemption` (`limit` = `None` for unlimited).

@@ -80,8 +80,8 @@ pub async fn campaigns_delete(
     Extension(slot): Current,
     Segments(id): Segments<String>,
 ) -> ApiResult<Response> {
-    let (mut project, _) = open(&slot);
-    let action = campaigns::delete(&mut project, &id)?;
+    let (mut project, now) = open(&slot);
+    let action = campaigns::delete(&mut project, &id, now)?;
     Ok((
         StatusCode::ACCEPTED,
         Json(serde_json::json!({"async_action_id": action})),

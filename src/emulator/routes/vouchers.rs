@@ -60,12 +60,20 @@ pub async fn vouchers_delete(
     Extension(slot): Current,
     Segments(code): Segments<String>,
 ) -> ApiResult<StatusCode> {
-    let (mut project, _) = open(&slot);
+    let (mut project, now) = open(&slot);
     let voucher = project
         .vouchers
         .remove(&code)
         .ok_or_else(|| ApiError::not_found("voucher", &code))?;
     project.vouchers.unalias(&voucher.id);
+    let data = serde_json::json!({"voucher": voucher});
+    project.emit(
+        "voucher.deleted",
+        &voucher.id,
+        voucher.holder_id.as_deref(),
+        data,
+        now,
+    );
     Ok(StatusCode::NO_CONTENT)
 }
 
