@@ -19,12 +19,14 @@ use super::events::{Event, EventLog};
 use super::ids::{IdGen, mix};
 use super::table::Table;
 use crate::engine::applicable::ApplicableTo;
+use crate::engine::loyalty::Earning;
 use crate::engine::rules::RuleSet;
 use crate::engine::stack::StackingRules;
 use crate::engine::time::Timestamp;
 use crate::model::{
-    Assignment, Campaign, Category, Customer, Order, Product, PromotionTier, Redemption,
-    RedemptionRollback, Segment, ValidationRule, Voucher,
+    Assignment, Campaign, Category, Customer, EarningRule, Order, Product, PromotionTier,
+    Publication, Redemption, RedemptionRollback, Reward, RewardAssignment, Segment, Transaction,
+    ValidationRule, Voucher,
 };
 
 /// A validation rule with its parsed form.
@@ -33,6 +35,22 @@ pub struct StoredRule {
     pub rule: ValidationRule,
     pub parsed: RuleSet,
     pub applicable_to: Option<ApplicableTo>,
+}
+
+/// An earning rule with its parsed formula and program.
+#[derive(Debug, Clone)]
+pub struct StoredEarningRule {
+    pub rule: EarningRule,
+    pub campaign_id: String,
+    pub earning: Earning,
+}
+
+/// Points or credits one redemption took from a card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardDebit {
+    pub code: String,
+    pub points: i64,
+    pub credits: i64,
 }
 
 /// A static segment and its members (customer ids).
@@ -103,6 +121,18 @@ pub struct Project {
     pub budget_entries: HashMap<String, BudgetEntry>,
     /// Everything that happened, for webhooks, distributions and activity feeds.
     pub events: EventLog,
+    /// Card ledgers (`vtx_`), keyed by id.
+    pub transactions: Table<Transaction>,
+    /// Earning rules (`ern_`), keyed by id.
+    pub earning_rules: Table<StoredEarningRule>,
+    /// Rewards (`rew_`), keyed by id.
+    pub rewards: Table<Reward>,
+    /// Rewards assigned to programs (`rewa_`), keyed by id.
+    pub reward_assignments: Table<RewardAssignment>,
+    /// Redemption id → what it took from a card, for refunds.
+    pub card_debits: HashMap<String, CardDebit>,
+    /// Publications (`pub_`), keyed by id.
+    pub publications: Table<Publication>,
 }
 
 impl Project {
@@ -131,6 +161,12 @@ impl Project {
             budgets: HashMap::new(),
             budget_entries: HashMap::new(),
             events: EventLog::default(),
+            transactions: Table::default(),
+            earning_rules: Table::default(),
+            rewards: Table::default(),
+            reward_assignments: Table::default(),
+            card_debits: HashMap::new(),
+            publications: Table::default(),
         }
     }
 

@@ -7,6 +7,7 @@ pub mod code;
 pub mod discount;
 pub mod eligibility;
 pub mod logic;
+pub mod loyalty;
 pub mod money;
 pub mod order;
 pub mod rejection;

@@ -36,6 +36,16 @@ pub enum Rejection {
     MissingAmount,
     /// The rules need order items and the request has none.
     MissingOrderItems,
+    /// More gift credits asked for than the card holds.
+    GiftAmountExceeded { code: String },
+    /// More points asked for than the card holds.
+    LoyaltyCardPointsExceeded { code: String },
+    /// A loyalty card used without a reward.
+    MissingReward,
+    /// Paying with points needs the order it pays for.
+    MissingOrder,
+    /// The card belongs to someone else (or no customer was given).
+    InvalidCustomer { code: String },
 }
 
 impl Rejection {
@@ -61,6 +71,11 @@ impl Rejection {
             Self::MissingCustomer => "missing_customer",
             Self::MissingAmount => "missing_amount",
             Self::MissingOrderItems => "missing_order_items",
+            Self::GiftAmountExceeded { .. } => "gift_amount_exceeded",
+            Self::LoyaltyCardPointsExceeded { .. } => "loyalty_card_points_exceeded",
+            Self::MissingReward => "missing_reward",
+            Self::MissingOrder => "missing_order",
+            Self::InvalidCustomer { .. } => "invalid_customer",
         }
     }
 
@@ -78,6 +93,11 @@ impl Rejection {
             Self::MissingCustomer => "Missing customer",
             Self::MissingAmount => "Missing amount",
             Self::MissingOrderItems => "Missing order items",
+            Self::GiftAmountExceeded { .. } => "gift amount exceeded",
+            Self::LoyaltyCardPointsExceeded { .. } => "loyalty card points exceeded",
+            Self::MissingReward => "Missing reward",
+            Self::MissingOrder => "Missing order",
+            Self::InvalidCustomer { .. } => "Customer must be a holder of a loyalty card.",
         }
     }
 
@@ -105,6 +125,11 @@ impl Rejection {
             Self::MissingCustomer => "Customer is required to validate rules".into(),
             Self::MissingAmount => "Order amount is required to validate rules".into(),
             Self::MissingOrderItems => "Order items are required to validate rules".into(),
+            Self::GiftAmountExceeded { code }
+            | Self::LoyaltyCardPointsExceeded { code }
+            | Self::InvalidCustomer { code } => code.clone(),
+            Self::MissingReward => "A reward is required when redeeming a LOYALTY_CARD".into(),
+            Self::MissingOrder => "An order is required to pay with points".into(),
         }
     }
 
@@ -122,7 +147,14 @@ impl Rejection {
             Self::NotFound { .. }
             | Self::MissingCustomer
             | Self::MissingAmount
-            | Self::MissingOrderItems => None,
+            | Self::MissingOrderItems
+            | Self::MissingOrder => None,
+            Self::GiftAmountExceeded { .. } => Some("The gift card does not hold enough credits."),
+            Self::LoyaltyCardPointsExceeded { .. } => {
+                Some("The loyalty card does not hold enough points.")
+            }
+            Self::MissingReward => Some("Missing reward = please add one."),
+            Self::InvalidCustomer { .. } => Some("The customer is invalid."),
             Self::PromotionInactive { .. } => Some("The promotion is inactive."),
             Self::PromotionNotActiveNow { .. } => Some("The promotion is not active now."),
             Self::RulesViolated { message, .. } => message.as_deref(),
@@ -151,6 +183,11 @@ impl Rejection {
             Self::MissingCustomer => "missing customer",
             Self::MissingAmount => "missing amount",
             Self::MissingOrderItems => "missing order items",
+            Self::GiftAmountExceeded { .. } => "gift amount exceeded",
+            Self::LoyaltyCardPointsExceeded { .. } => "loyalty card points exceeded",
+            Self::MissingReward => "missing reward",
+            Self::MissingOrder => "missing order",
+            Self::InvalidCustomer { .. } => "invalid customer",
         }
     }
 }

@@ -6,8 +6,10 @@ pub mod campaign;
 pub mod customer;
 pub mod error;
 pub mod list;
+pub mod loyalty;
 pub mod order;
 pub mod product;
+pub mod publication;
 pub mod qualification;
 pub mod redemption;
 pub mod rules;
@@ -18,8 +20,13 @@ pub use campaign::{Campaign, CampaignInput, PromotionTier, TierInput};
 pub use customer::{Customer, CustomerInput, CustomerRef};
 pub use error::{ErrorBody, ErrorMessage};
 pub use list::List;
+pub use loyalty::{
+    Balance, BalanceInput, EarningRule, EventInput, GiftState, LoyaltyCardState, MemberInput,
+    Reward, RewardAssignment, RewardAssignmentInput, RewardRedemptionInput, Transaction,
+};
 pub use order::{Order, OrderInput, OrderItem, OrderItemInput, OrderRedemptionEntry};
 pub use product::{Product, ProductInput};
+pub use publication::{Publication, PublicationInput};
 pub use qualification::{QualificationRequest, QualificationResponse, QualifiedRedeemable};
 pub use redemption::{
     Redemption, RedemptionResponse, RedemptionRollback, RollbackRequest, RollbacksResponse,

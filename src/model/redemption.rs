@@ -70,6 +70,14 @@ pub struct Redemption {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_tier: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reward: Option<serde_json::Value>,
+    /// `{amount}`: credits taken from a gift card.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gift: Option<serde_json::Value>,
+    /// `{points}`: points taken from a loyalty card.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loyalty_card: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub related_redemptions: Option<serde_json::Value>,
 }
 

@@ -62,6 +62,12 @@ pub struct RedeemableOutcome {
     pub error: Option<ErrorBody>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<ResultDetails>,
+    /// `{credits, balance}` of a gift card.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gift: Option<serde_json::Value>,
+    /// `{points}` of a loyalty card paying with points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loyalty_card: Option<serde_json::Value>,
 }
 
 /// One redeemable in a validation answer: `APPLICABLE`, `INAPPLICABLE` or `SKIPPED`.

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::loyalty::{GiftState, LoyaltyCardState};
 use super::{Metadata, plain_number};
 use crate::engine::time::Timestamp;
 
@@ -41,6 +42,10 @@ pub struct VoucherRedemption {
     pub quantity: Option<i64>,
     #[serde(default)]
     pub redeemed_quantity: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redeemed_points: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redeemed_amount: Option<i64>,
     #[serde(default = "list_object")]
     pub object: String,
     #[serde(default)]
@@ -93,9 +98,9 @@ pub struct Voucher {
     #[serde(default)]
     pub discount: Option<DiscountSpec>,
     #[serde(default)]
-    pub gift: Option<serde_json::Value>,
+    pub gift: Option<GiftState>,
     #[serde(default)]
-    pub loyalty_card: Option<serde_json::Value>,
+    pub loyalty_card: Option<LoyaltyCardState>,
     #[serde(default)]
     pub start_date: Option<Timestamp>,
     #[serde(default)]

@@ -13,6 +13,9 @@ use crate::model::{Campaign, CampaignInput, Voucher};
 /// Most codes one request generates (the emulator answers synchronously).
 pub const MAX_GENERATED: i64 = 100_000;
 
+/// Campaign types whose codes come from a template.
+const CODE_CAMPAIGNS: [&str; 3] = ["DISCOUNT_COUPONS", "GIFT_VOUCHERS", "LOYALTY_PROGRAM"];
+
 const TYPES: [&str; 5] = [
     "DISCOUNT_COUPONS",
     "PROMOTION",
@@ -82,6 +85,27 @@ pub fn create(
             }
             input.kind.clone().unwrap_or_else(|| "AUTO_UPDATE".into())
         }
+        "GIFT_VOUCHERS" | "LOYALTY_PROGRAM" => {
+            let code_kind = if campaign_type == "GIFT_VOUCHERS" {
+                "GIFT_VOUCHER"
+            } else {
+                "LOYALTY_CARD"
+            };
+            let t = template.get_or_insert_with(Default::default);
+            let (_, gift, card) =
+                vouchers::value_of(code_kind, None, t.gift.as_ref(), t.loyalty_card.as_ref())?;
+            t.kind = Some(code_kind.into());
+            t.gift = gift.map(|g| serde_json::json!({"amount": g.amount, "effect": g.effect}));
+            t.loyalty_card = card.map(|c| serde_json::json!({"points": c.points}));
+            t.is_referral_code = Some(false);
+            t.code_config = Some(code_config(t.code_config.as_ref()));
+            if !(0..=MAX_GENERATED).contains(&count) {
+                return Err(invalid(format!(
+                    "vouchers_count should be between 0 and {MAX_GENERATED}"
+                )));
+            }
+            input.kind.clone().unwrap_or_else(|| "AUTO_UPDATE".into())
+        }
         "PROMOTION" => {
             let tiers = input
                 .promotion
@@ -114,7 +138,7 @@ pub fn create(
         kind,
         voucher: template,
         auto_join: input.auto_join.unwrap_or(false),
-        join_once: input.join_once.unwrap_or(false),
+        join_once: input.join_once.unwrap_or(false) || campaign_type == "LOYALTY_PROGRAM",
         use_voucher_metadata_schema: false,
         start_date: input.start_date,
         expiration_date: input.expiration_date,
@@ -208,7 +232,7 @@ pub fn generate(
     let template = campaign
         .voucher
         .clone()
-        .filter(|_| campaign.campaign_type == "DISCOUNT_COUPONS")
+        .filter(|_| CODE_CAMPAIGNS.contains(&campaign.campaign_type.as_str()))
         .ok_or_else(|| {
             invalid(format!(
                 "{} campaigns do not generate codes",
@@ -226,7 +250,7 @@ pub fn add_code(
     code: String,
     now: Timestamp,
 ) -> Result<Voucher, ApiError> {
-    if campaign.campaign_type != "DISCOUNT_COUPONS" {
+    if !CODE_CAMPAIGNS.contains(&campaign.campaign_type.as_str()) {
         return Err(invalid(format!(
             "{} campaigns do not hold codes",
             campaign.campaign_type
@@ -237,13 +261,22 @@ pub fn add_code(
     }
     let template = campaign.voucher.clone().unwrap_or_default();
     let category = categories::resolve(project, campaign.category_id.as_deref(), None)?;
+    let kind = template
+        .kind
+        .clone()
+        .unwrap_or_else(|| "DISCOUNT_VOUCHER".into());
+    let (discount, gift, loyalty_card) = vouchers::value_of(
+        &kind,
+        template.discount.as_ref(),
+        template.gift.as_ref(),
+        template.loyalty_card.as_ref(),
+    )?;
     let draft = Draft {
         code,
-        kind: template
-            .kind
-            .clone()
-            .unwrap_or_else(|| "DISCOUNT_VOUCHER".into()),
-        discount: template.discount.clone(),
+        kind,
+        discount,
+        gift,
+        loyalty_card,
         campaign: Some((campaign.id.clone(), campaign.name.clone())),
         category,
         start_date: campaign.start_date,

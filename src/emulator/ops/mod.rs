@@ -9,6 +9,7 @@ pub mod customers;
 pub mod orders;
 pub mod products;
 pub mod promotions;
+pub mod publications;
 pub mod qualifications;
 pub mod rollback;
 pub mod rules;

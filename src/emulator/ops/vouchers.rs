@@ -11,7 +11,7 @@ use crate::engine::discount::Discount;
 use crate::engine::time::Timestamp;
 use crate::model::Metadata;
 use crate::model::voucher::{CodeConfig, VoucherPublish, VoucherRedemption};
-use crate::model::{Category, DiscountSpec, Voucher, VoucherInput};
+use crate::model::{Category, DiscountSpec, GiftState, LoyaltyCardState, Voucher, VoucherInput};
 
 /// Longest code the emulator accepts.
 const MAX_CODE_LENGTH: usize = 256;
@@ -50,6 +50,8 @@ pub struct Draft {
     pub metadata: Metadata,
     pub quantity: Option<i64>,
     pub is_referral_code: bool,
+    pub gift: Option<GiftState>,
+    pub loyalty_card: Option<LoyaltyCardState>,
 }
 
 /// Creates a code (`POST /v1/vouchers[/{code}]`), standalone or in a campaign.
@@ -69,30 +71,35 @@ pub fn create(
         ),
         None => None,
     };
+    let template = campaign
+        .as_ref()
+        .and_then(|c| c.voucher.clone())
+        .unwrap_or_default();
     let kind = input
         .kind
         .clone()
-        .or_else(|| {
-            campaign
-                .as_ref()
-                .and_then(|c| c.voucher.as_ref())
-                .and_then(|v| v.kind.clone())
-        })
+        .or_else(|| template.kind.clone())
         .unwrap_or_else(|| "DISCOUNT_VOUCHER".into());
-    check_kind(&kind)?;
-    let spec = input
-        .discount
-        .clone()
-        .or_else(|| {
-            campaign
-                .as_ref()
-                .and_then(|c| c.voucher.as_ref())
-                .and_then(|v| v.discount.clone())
-        })
-        .ok_or_else(|| {
-            ApiError::invalid_payload("Payload should have required property 'discount'")
-        })?;
-    let (_, stored_discount) = convert::discount(&spec, ".discount")?;
+    let (stored_discount, gift, loyalty_card) = value_of(
+        &kind,
+        input.discount.as_ref().or(template.discount.as_ref()),
+        input.gift.as_ref().or(template.gift.as_ref()),
+        input
+            .loyalty_card
+            .as_ref()
+            .or(template.loyalty_card.as_ref()),
+    )?;
+    if kind == "LOYALTY_CARD"
+        && campaign
+            .as_ref()
+            .is_none_or(|c| c.campaign_type != "LOYALTY_PROGRAM")
+    {
+        return Err(ApiError::bad_request(
+            "invalid_voucher",
+            "Invalid Voucher",
+            "A loyalty card needs the id or name of its LOYALTY_PROGRAM campaign",
+        ));
+    }
     check_dates(input.start_date, input.expiration_date)?;
     let quantity = redemption_quantity(input)?.flatten();
     let category = categories::resolve(
@@ -112,7 +119,9 @@ pub fn create(
     let draft = Draft {
         code,
         kind,
-        discount: Some(stored_discount),
+        discount: stored_discount,
+        gift,
+        loyalty_card,
         campaign: campaign.as_ref().map(|c| (c.id.clone(), c.name.clone())),
         category,
         start_date: input
@@ -136,14 +145,70 @@ pub fn create(
     Ok(voucher)
 }
 
-fn check_kind(kind: &str) -> Result<(), ApiError> {
+/// What a code of `kind` gives: a checked discount, gift credits, or a points card.
+pub type CodeValue = (
+    Option<DiscountSpec>,
+    Option<GiftState>,
+    Option<LoyaltyCardState>,
+);
+
+/// Checks what a code of `kind` gives.
+pub fn value_of(
+    kind: &str,
+    discount: Option<&DiscountSpec>,
+    gift: Option<&serde_json::Value>,
+    loyalty_card: Option<&serde_json::Value>,
+) -> Result<CodeValue, ApiError> {
     match kind {
-        "DISCOUNT_VOUCHER" => Ok(()),
-        "GIFT_VOUCHER" | "LOYALTY_CARD" => Err(ApiError::bad_request(
-            "invalid_voucher",
-            "Invalid Voucher",
-            format!("{kind} codes are not reproduced by the emulator yet; use DISCOUNT_VOUCHER"),
-        )),
+        "DISCOUNT_VOUCHER" => {
+            let spec = discount.ok_or_else(|| {
+                ApiError::invalid_payload("Payload should have required property 'discount'")
+            })?;
+            Ok((Some(convert::discount(spec, ".discount")?.1), None, None))
+        }
+        "GIFT_VOUCHER" => {
+            let gift = gift.ok_or_else(|| {
+                ApiError::invalid_payload("Payload should have required property 'gift'")
+            })?;
+            let amount = gift
+                .get("amount")
+                .and_then(serde_json::Value::as_i64)
+                .filter(|a| *a > 0)
+                .ok_or_else(|| {
+                    ApiError::invalid_payload("Property .gift.amount should be an integer > 0")
+                })?;
+            let effect = gift
+                .get("effect")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("APPLY_TO_ORDER");
+            if !["APPLY_TO_ORDER", "APPLY_TO_ITEMS"].contains(&effect) {
+                return Err(ApiError::invalid_payload(
+                    "Property .gift.effect should be equal to one of the allowed values: APPLY_TO_ORDER, APPLY_TO_ITEMS",
+                ));
+            }
+            let state = GiftState {
+                amount,
+                balance: amount,
+                effect: effect.into(),
+            };
+            Ok((None, Some(state), None))
+        }
+        "LOYALTY_CARD" => {
+            let points = loyalty_card
+                .and_then(|l| l.get("points"))
+                .map(|p| p.as_i64().filter(|p| *p >= 0))
+                .unwrap_or(Some(0))
+                .ok_or_else(|| {
+                    ApiError::invalid_payload(
+                        "Property .loyalty_card.points should be an integer >= 0",
+                    )
+                })?;
+            let state = LoyaltyCardState {
+                points,
+                balance: points,
+            };
+            Ok((None, None, Some(state)))
+        }
         other => Err(ApiError::invalid_payload(format!(
             "Property .type should be equal to one of the allowed values: DISCOUNT_VOUCHER, GIFT_VOUCHER, LOYALTY_CARD (got {other})"
         ))),
@@ -164,6 +229,8 @@ pub fn insert(project: &mut Project, draft: Draft, now: Timestamp) -> Voucher {
         categories: categories::listed(draft.category.as_ref()),
         kind: draft.kind,
         discount: draft.discount,
+        gift: draft.gift,
+        loyalty_card: draft.loyalty_card,
         start_date: draft.start_date,
         expiration_date: draft.expiration_date,
         active: draft.active,
@@ -175,6 +242,8 @@ pub fn insert(project: &mut Project, draft: Draft, now: Timestamp) -> Voucher {
         redemption: VoucherRedemption {
             quantity: draft.quantity,
             redeemed_quantity: 0,
+            redeemed_points: None,
+            redeemed_amount: None,
             object: "list".into(),
             url: format!("/v1/vouchers/{code}/redemptions?page=1&limit=10"),
         },
