@@ -5,8 +5,11 @@
 //! [`ops`] (operations on one project's data), [`convert`] (contract ↔ engine), [`store`]
 //! (projects and their locks), [`error`] (the one error → response mapping).
 
+pub mod client_keys;
 pub mod clock;
+pub mod conditions;
 pub mod convert;
+pub mod edge;
 pub mod error;
 pub mod extract;
 pub mod ids;

@@ -8,14 +8,16 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, Method, Uri};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use tokio::net::TcpListener;
 use tower::ServiceExt as _;
 
+use super::edge;
 use super::error::{ApiError, REQUEST_ID};
 use super::routes::{
     MAX_BODY_BYTES, control, customers, orders, products, redemptions, validations, vouchers,
 };
+use super::routes::{client, conditions};
 use super::store::Emulator;
 
 /// The header every response carries, naming the emulator and its version.
@@ -35,7 +37,9 @@ pub fn app(emulator: Emulator) -> Router {
             authenticate,
         ));
 
-    v1.merge(control::router())
+    v1.merge(client::router(emulator.clone()))
+        .merge(conditions::router())
+        .merge(control::router())
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -57,7 +61,8 @@ async fn request_context(State(emulator): State<Emulator>, req: Request, next: N
     response
 }
 
-/// `X-App-Id` + `X-App-Token` must name one project; it travels on as an extension.
+/// `X-App-Id` + `X-App-Token` must name one project; it travels on as an extension, and the
+/// call meets the project's faults and rate limits.
 async fn authenticate(State(emulator): State<Emulator>, mut req: Request, next: Next) -> Response {
     let slot = {
         let headers = req.headers();
@@ -70,9 +75,9 @@ async fn authenticate(State(emulator): State<Emulator>, mut req: Request, next: 
     match slot {
         Some(slot) => {
             req.extensions_mut().insert(slot);
-            next.run(req).await
+            edge::conditions(req, next).await
         }
-        None => ApiError::unauthorized().into_response(),
+        None => edge::server_unauthorized(req.headers()),
     }
 }
 

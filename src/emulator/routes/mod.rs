@@ -1,5 +1,7 @@
 //! One route module per API resource; handlers only extract, lock, call `ops`, and answer.
 
+pub mod client;
+pub mod conditions;
 pub mod control;
 pub mod customers;
 pub mod orders;
