@@ -77,7 +77,7 @@ pub async fn checkout(
         }
     }
     if let Some(e) = &attempt.error
-        && (e.is_transport() || e.status().is_some_and(|s| s >= 500))
+        && e.is_outage()
     {
         return Err(world.call_failed("the checkout", e));
     }

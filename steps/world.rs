@@ -219,6 +219,10 @@ impl HarnessWorld {
 
     pub fn clock_moved(&mut self, ms: i64) {
         self.clock_offset_ms += ms;
+        // Rate-limit windows follow the project's clock: what the API said no longer holds.
+        if let Some(client) = &self.client {
+            client.forget_rate_limit();
+        }
     }
 
     /// The latest checkout.
@@ -257,7 +261,7 @@ impl HarnessWorld {
 
     /// A failure from a call that did not give the expected answer.
     pub fn call_failed(&self, what: &str, error: &ClientError) -> StepFailure {
-        let kind = if error.is_transport() || error.status().is_some_and(|s| s >= 500) {
+        let kind = if error.is_outage() {
             FailureKind::Error
         } else {
             FailureKind::Assertion
@@ -281,10 +285,12 @@ impl HarnessWorld {
         )))
     }
 
+    /// The last call with every attempt it took (retries show there).
     fn last_exchange(&self) -> Option<String> {
-        self.client
-            .as_ref()
-            .and_then(|c| c.log().last())
-            .map(|e| e.to_string())
+        let attempts = self.client.as_ref()?.log().last_call();
+        if attempts.is_empty() {
+            return None;
+        }
+        Some(attempts.iter().map(ToString::to_string).collect())
     }
 }

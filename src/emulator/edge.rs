@@ -15,7 +15,7 @@ use rand::Rng;
 use super::client_keys::OriginProblem;
 use super::clock::wall_now;
 use super::conditions::{Action, Side, Verdict};
-use super::error::{ApiError, current_request_id};
+use super::error::{ApiError, REQUEST_ID, current_request_id};
 use super::store::{Emulator, ProjectSlot};
 use crate::engine::time::Timestamp;
 
@@ -31,10 +31,38 @@ pub async fn conditions(req: Request, next: Next) -> Response {
         Side::Server
     };
     let decision = slot.conditions.decide(rand::rng().random::<f64>());
-    if decision.delay_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(decision.delay_ms)).await;
+    if decision.delay_ms == 0 {
+        return answer(slot, side, decision.action, req, next).await;
     }
-    match decision.action {
+    // A slow API still does the work when the caller has stopped waiting: the call runs on
+    // its own task, so a client that times out does not cancel it (its answer is just lost).
+    let id = current_request_id();
+    let delay = Duration::from_millis(decision.delay_ms);
+    let task = tokio::spawn(REQUEST_ID.scope(id, async move {
+        tokio::time::sleep(delay).await;
+        answer(slot, side, decision.action, req, next).await
+    }));
+    match task.await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Internal Server Error",
+            "The emulator failed while handling this call.",
+        )
+        .into_response(),
+    }
+}
+
+/// The injected answer, or the call within its rate limits.
+async fn answer(
+    slot: Arc<ProjectSlot>,
+    side: Side,
+    action: Action,
+    req: Request,
+    next: Next,
+) -> Response {
+    match action {
         Action::Pass => {}
         Action::Fail {
             status,
