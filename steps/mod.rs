@@ -3,9 +3,13 @@
 
 pub mod access;
 pub mod checkout;
+pub mod client_side;
 pub mod clock;
 pub mod coupons;
+pub mod failures;
+pub mod network;
 pub mod params;
+pub mod rate_limits;
 pub mod redemptions;
 pub mod runner;
 pub mod world;

@@ -124,6 +124,9 @@ pub struct HarnessWorld {
     pub last_call: Option<Result<serde_json::Value, ClientError>>,
     /// Free-form values steps hand to later steps (e.g. a name → an id).
     pub remembered: HashMap<String, String>,
+    /// A web page of the shop (client-side keys, its own log), once the scenario allowed
+    /// client-side calls.
+    pub web_page: Option<Client>,
 }
 
 impl HarnessWorld {
@@ -171,6 +174,25 @@ impl HarnessWorld {
 
     pub fn project(&self) -> Option<&ScenarioProject> {
         self.project.as_ref()
+    }
+
+    /// A control-plane client and the scenario's emulator project, or a failure saying the
+    /// step needs the emulator (tag the scenario `@emulator`).
+    pub fn control_plane(&self) -> Result<(Client, String), StepFailure> {
+        let target = self.target()?;
+        let project = self.project().and_then(|p| p.project_id.clone());
+        let (true, Some(project)) = (target.has_control_plane(), project) else {
+            return Err(StepFailure {
+                kind: FailureKind::Error,
+                message: "this step needs the emulator's control plane; tag the scenario @emulator"
+                    .into(),
+                exchange: None,
+            });
+        };
+        let control = target
+            .anonymous_client()
+            .map_err(|e| self.call_failed("reaching the control plane", &e))?;
+        Ok((control, project))
     }
 
     /// Replaces the client steps call.

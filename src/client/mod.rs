@@ -249,6 +249,15 @@ impl Client {
         }
     }
 
+    /// The same client-side client (same log) calling from another `origin`.
+    pub fn with_origin(&self, origin: Option<&str>) -> Self {
+        let mut client = self.clone();
+        if let Some(keys) = &mut client.client_side {
+            keys.origin = origin.map(str::to_string);
+        }
+        client
+    }
+
     /// The same client (same log) with other timeouts.
     pub fn with_timeouts(&self, timeouts: Timeouts) -> Self {
         Self {
