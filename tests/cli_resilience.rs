@@ -70,7 +70,14 @@ fn timeouts_and_rates_that_make_no_sense_are_usage_errors() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
     let out = run(
-        &["run", "coupon.feature", "--timeout", "5", "--rate-limit", "50/s"],
+        &[
+            "run",
+            "coupon.feature",
+            "--timeout",
+            "5",
+            "--rate-limit",
+            "50/s",
+        ],
         &dir,
     );
     assert_eq!(
