@@ -313,3 +313,34 @@ async fn client_side_tokens_never_reach_the_log() {
     assert!(!shown.contains(&access.client_token), "token in the log");
     assert!(!format!("{web:?}").contains(&access.client_token));
 }
+
+#[tokio::test]
+async fn one_limiter_paces_every_scenario_of_a_run() {
+    use voucherify_harness::target::{Target, TargetConfig};
+    let target = Target::start(TargetConfig {
+        pace: Some("4/min".parse().unwrap()),
+        timeouts: Timeouts {
+            request: Duration::from_secs(1),
+            ..Timeouts::default()
+        },
+        ..TargetConfig::default()
+    })
+    .await
+    .unwrap();
+    // Two scenarios, each with a project of its own: four calls in all use up the pace.
+    let first = target.scenario_project("first").await.unwrap().client;
+    let second = target.scenario_project("second").await.unwrap().client;
+    first.list_vouchers(&[]).await.unwrap();
+    second.list_vouchers(&[]).await.unwrap();
+    let started = Instant::now();
+    let e = first.list_vouchers(&[]).await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(1));
+    match &e {
+        ClientError::RateLimited { sent, detail, .. } => {
+            assert!(!sent);
+            assert!(detail.contains("4 calls per minute"), "{detail}");
+        }
+        other => panic!("{other}"),
+    }
+    target.shutdown().await;
+}
