@@ -7,7 +7,8 @@
 //! - [`model`]: serde types of the API contract, shared by the client and the emulator.
 //! - [`emulator`]: an axum server that reproduces the API over the engine, with a control plane
 //!   under `/_emulator/`.
-//! - [`client`]: a typed reqwest client with a request log that never holds a secret.
+//! - [`client`]: a typed reqwest client with timeouts, safe retries, a limiter shared by a run,
+//!   and a request log that never holds a secret.
 //! - [`target`]: where scenarios run: the embedded emulator, an emulator URL, or the live API.
 //! - [`steps`]: the Gherkin step library and the runner behind `run` and `cargo test`.
 //! - [`report`]: JUnit XML and terminal output built from a run's results.

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use crate::client::{Client, ClientError, Credentials, Timeouts, http_client};
+use crate::client::{Client, ClientError, Credentials, Limiter, Pace, Timeouts, http_client};
 use crate::emulator::{Emulator, ProjectSpec, Running};
 
 /// What the run talks to.
@@ -25,6 +25,8 @@ pub struct TargetConfig {
     /// Live project keys.
     pub credentials: Option<Credentials>,
     pub timeouts: Timeouts,
+    /// The run's own pace, shared by all scenarios (none: only the API's budget holds calls).
+    pub pace: Option<Pace>,
 }
 
 impl Default for TargetConfig {
@@ -34,6 +36,7 @@ impl Default for TargetConfig {
             base_url: None,
             credentials: None,
             timeouts: Timeouts::default(),
+            pace: None,
         }
     }
 }
@@ -60,6 +63,8 @@ pub struct Target {
     http: reqwest::Client,
     credentials: Option<Credentials>,
     embedded: Option<Running>,
+    /// One limiter for every client of the run.
+    limiter: Limiter,
 }
 
 /// What one scenario works with.
@@ -98,6 +103,7 @@ impl Target {
             http,
             credentials: config.credentials,
             embedded,
+            limiter: Limiter::new(config.pace),
         }))
     }
 
@@ -107,7 +113,23 @@ impl Target {
 
     /// A client without project keys (control plane, or malformed requests on purpose).
     pub fn anonymous_client(&self) -> Result<Client, ClientError> {
-        Client::new(self.http.clone(), &self.base_url, None, self.timeouts)
+        self.client(None)
+    }
+
+    /// A client of the target with `credentials`, sharing the run's limiter.
+    pub fn client(&self, credentials: Option<Credentials>) -> Result<Client, ClientError> {
+        Client::new(
+            self.http.clone(),
+            &self.base_url,
+            credentials,
+            self.timeouts,
+        )
+        .map(|c| c.with_limiter(self.limiter.clone()))
+    }
+
+    /// The limiter shared by every client of the run.
+    pub fn limiter(&self) -> &Limiter {
+        &self.limiter
     }
 
     /// A client of a project for one scenario: a fresh emulator project, or the live project.
@@ -118,22 +140,12 @@ impl Target {
                 let name: String = scenario.chars().take(120).collect();
                 let project = control.create_project(&name).await?;
                 Ok(ScenarioProject {
-                    client: Client::new(
-                        self.http.clone(),
-                        &self.base_url,
-                        Some(project.credentials()),
-                        self.timeouts,
-                    )?,
+                    client: self.client(Some(project.credentials()))?,
                     project_id: Some(project.id),
                 })
             }
             TargetKind::Live => Ok(ScenarioProject {
-                client: Client::new(
-                    self.http.clone(),
-                    &self.base_url,
-                    self.credentials.clone(),
-                    self.timeouts,
-                )?,
+                client: self.client(self.credentials.clone())?,
                 project_id: None,
             }),
         }

@@ -1,4 +1,4 @@
-//! API keys: a shop that calls with the wrong keys, and how it is refused.
+//! API keys: a shop that calls with wrong, missing or mixed-up keys, and how it is refused.
 
 use cucumber::{given, then, when};
 
@@ -13,6 +13,30 @@ async fn wrong_key(world: &mut HarnessWorld) -> StepResult {
         secret_key: Secret::new("not-the-secret-key-of-this-project"),
     };
     let swapped = client.with_credentials(Some(wrong));
+    world.use_client(swapped);
+    Ok(())
+}
+
+#[given(expr = "the shop's integration sends no API keys")]
+async fn no_keys(world: &mut HarnessWorld) -> StepResult {
+    let keyless = world.client()?.with_credentials(None);
+    world.use_client(keyless);
+    Ok(())
+}
+
+#[given(expr = "the shop's integration uses the secret key of another project")]
+async fn other_projects_key(world: &mut HarnessWorld) -> StepResult {
+    let (control, _) = world.control_plane()?;
+    let other = control
+        .create_project("another project")
+        .await
+        .map_err(|e| world.call_failed("creating another project", &e))?;
+    let client = world.client()?;
+    let mixed = Credentials {
+        app_id: client.app_id().unwrap_or("unknown-app").to_string(),
+        secret_key: other.credentials().secret_key,
+    };
+    let swapped = client.with_credentials(Some(mixed));
     world.use_client(swapped);
     Ok(())
 }

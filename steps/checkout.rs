@@ -70,7 +70,7 @@ fn push(
     error: Option<crate::client::ClientError>,
 ) -> StepResult {
     if let Some(e) = &error
-        && (e.is_transport() || e.status().is_some_and(|s| s >= 500))
+        && e.is_outage()
     {
         return Err(world.call_failed("the checkout", e));
     }

@@ -4,11 +4,15 @@
 pub mod access;
 pub mod catalog;
 pub mod checkout;
+pub mod client_side;
 pub mod clock;
 pub mod coupons;
+pub mod failures;
+pub mod network;
 pub mod outcomes;
 pub mod params;
 pub mod promotions;
+pub mod rate_limits;
 pub mod redemptions;
 pub mod runner;
 pub mod stacking;

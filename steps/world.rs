@@ -180,6 +180,9 @@ pub struct HarnessWorld {
     pub qualification: Option<crate::model::QualificationResponse>,
     /// Stacking rules the scenario set on its project so far.
     pub stacking: serde_json::Map<String, serde_json::Value>,
+    /// A web page of the shop (client-side keys, its own log), once the scenario allowed
+    /// client-side calls.
+    pub web_page: Option<Client>,
 }
 
 impl HarnessWorld {
@@ -227,6 +230,25 @@ impl HarnessWorld {
 
     pub fn project(&self) -> Option<&ScenarioProject> {
         self.project.as_ref()
+    }
+
+    /// A control-plane client and the scenario's emulator project, or a failure saying the
+    /// step needs the emulator (tag the scenario `@emulator`).
+    pub fn control_plane(&self) -> Result<(Client, String), StepFailure> {
+        let target = self.target()?;
+        let project = self.project().and_then(|p| p.project_id.clone());
+        let (true, Some(project)) = (target.has_control_plane(), project) else {
+            return Err(StepFailure {
+                kind: FailureKind::Error,
+                message: "this step needs the emulator's control plane; tag the scenario @emulator"
+                    .into(),
+                exchange: None,
+            });
+        };
+        let control = target
+            .anonymous_client()
+            .map_err(|e| self.call_failed("reaching the control plane", &e))?;
+        Ok((control, project))
     }
 
     /// Replaces the client steps call.
@@ -300,6 +322,10 @@ impl HarnessWorld {
 
     pub fn clock_moved(&mut self, ms: i64) {
         self.clock_offset_ms += ms;
+        // Rate-limit windows follow the project's clock: what the API said no longer holds.
+        if let Some(client) = &self.client {
+            client.forget_rate_limit();
+        }
     }
 
     /// The latest checkout.
@@ -338,7 +364,7 @@ impl HarnessWorld {
 
     /// A failure from a call that did not give the expected answer.
     pub fn call_failed(&self, what: &str, error: &ClientError) -> StepFailure {
-        let kind = if error.is_transport() || error.status().is_some_and(|s| s >= 500) {
+        let kind = if error.is_outage() {
             FailureKind::Error
         } else {
             FailureKind::Assertion
@@ -362,10 +388,12 @@ impl HarnessWorld {
         )))
     }
 
+    /// The last call with every attempt it took (retries show there).
     fn last_exchange(&self) -> Option<String> {
-        self.client
-            .as_ref()
-            .and_then(|c| c.log().last())
-            .map(|e| e.to_string())
+        let attempts = self.client.as_ref()?.log().last_call();
+        if attempts.is_empty() {
+            return None;
+        }
+        Some(attempts.iter().map(ToString::to_string).collect())
     }
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
-use voucherify_harness::client::{Credentials, Secret, Timeouts};
+use voucherify_harness::client::{Credentials, Pace, Secret, Timeouts};
 use voucherify_harness::emulator::{self, Emulator, ProjectSpec};
 use voucherify_harness::steps::{self, RunConfig, runner};
 use voucherify_harness::target::{TargetConfig, TargetKind};
@@ -75,6 +75,16 @@ struct RunArgs {
     /// Print only the summary.
     #[arg(long, short)]
     quiet: bool,
+    /// Seconds a call may take, retries included; an unreachable target fails within it.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    timeout: u64,
+    /// The run's own pace, shared by all scenarios, e.g. 100/min, 5/s, 100/h.
+    #[arg(long, value_parser = parse_pace)]
+    rate_limit: Option<Pace>,
+}
+
+fn parse_pace(text: &str) -> Result<Pace, String> {
+    text.parse()
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -190,7 +200,11 @@ async fn run(args: RunArgs) -> ExitCode {
             kind,
             base_url: args.base_url,
             credentials,
-            timeouts: Timeouts::default(),
+            timeouts: Timeouts {
+                request: std::time::Duration::from_secs(args.timeout),
+                ..Timeouts::default()
+            },
+            pace: args.rate_limit,
         },
         tags: args.tags,
         name: args.name,

@@ -16,11 +16,33 @@ pub struct Exchange {
     pub duration_ms: u64,
     /// A transport failure, when there was no answer.
     pub error: Option<String>,
+    /// The logical call this attempt belongs to (attempts of one call share it).
+    pub call: u64,
+    /// 1 for the first attempt, 2 for the first retry, ...
+    pub attempt: u32,
+    /// What the client did next (a retry and its wait, or why it did not retry).
+    pub note: Option<String>,
+    /// The answer's rate-limit headers (`x-rate-limit-*`, `retry-after`).
+    pub rate_limit: Vec<(String, String)>,
+}
+
+impl Exchange {
+    /// A rate-limit header of the answer (lower-case name).
+    pub fn rate_limit_header(&self, name: &str) -> Option<&str> {
+        self.rate_limit
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 impl fmt::Display for Exchange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "> {} {}", self.method, self.path)?;
+        write!(f, "> {} {}", self.method, self.path)?;
+        if self.attempt > 1 {
+            write!(f, " (attempt {})", self.attempt)?;
+        }
+        writeln!(f)?;
         if let Some(body) = &self.request_body {
             writeln!(f, "> {}", shorten(body))?;
         }
@@ -37,6 +59,17 @@ impl fmt::Display for Exchange {
             }
             (None, Some(error)) => writeln!(f, "< no answer: {error}")?,
             (None, None) => writeln!(f, "< no answer")?,
+        }
+        if !self.rate_limit.is_empty() {
+            let shown: Vec<String> = self
+                .rate_limit
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect();
+            writeln!(f, "< {}", shown.join(", "))?;
+        }
+        if let Some(note) = &self.note {
+            writeln!(f, "! {note}")?;
         }
         Ok(())
     }
@@ -77,6 +110,7 @@ impl RequestLog {
             &mut exchange.request_body,
             &mut exchange.response_body,
             &mut exchange.error,
+            &mut exchange.note,
         ]
         .into_iter()
         .flatten()
@@ -103,6 +137,33 @@ impl RequestLog {
             .unwrap_or_else(|p| p.into_inner())
             .last()
             .cloned()
+    }
+
+    /// Every attempt of the latest call, oldest first (one entry unless it was retried).
+    pub fn last_call(&self) -> Vec<Exchange> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(call) = entries.last().map(|e| e.call) else {
+            return Vec::new();
+        };
+        let mut attempts: Vec<Exchange> = entries
+            .iter()
+            .rev()
+            .take_while(|e| e.call == call)
+            .cloned()
+            .collect();
+        attempts.reverse();
+        attempts
+    }
+
+    /// Every attempt of call `call`, oldest first.
+    pub fn attempts_of(&self, call: u64) -> Vec<Exchange> {
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|e| e.call == call)
+            .cloned()
+            .collect()
     }
 
     pub fn len(&self) -> usize {

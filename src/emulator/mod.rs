@@ -3,10 +3,15 @@
 //!
 //! Layout: [`server`] (router, middleware, serving), [`routes`] (one module per resource),
 //! [`ops`] (operations on one project's data), [`convert`] (contract ↔ engine), [`store`]
-//! (projects and their locks), [`error`] (the one error → response mapping).
+//! (projects and their locks), [`error`] (the one error → response mapping), [`conditions`]
+//! and [`edge`] (injected faults, rate limits, client-side authentication), [`client_keys`]
+//! (public keys and allowed origins).
 
+pub mod client_keys;
 pub mod clock;
+pub mod conditions;
 pub mod convert;
+pub mod edge;
 pub mod error;
 pub mod events;
 pub mod extract;

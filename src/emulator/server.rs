@@ -8,15 +8,17 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, Method, Uri};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use tokio::net::TcpListener;
 use tower::ServiceExt as _;
 
+use super::edge;
 use super::error::{ApiError, REQUEST_ID};
 use super::routes::{
     MAX_BODY_BYTES, campaigns, categories, control, customers, orders, products, promotions,
     qualifications, redemptions, validation_rules, validations, vouchers,
 };
+use super::routes::{client, conditions};
 use super::store::Emulator;
 
 /// The header every response carries, naming the emulator and its version.
@@ -41,7 +43,9 @@ pub fn app(emulator: Emulator) -> Router {
             authenticate,
         ));
 
-    v1.merge(control::router())
+    v1.merge(client::router(emulator.clone()))
+        .merge(conditions::router())
+        .merge(control::router())
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -63,7 +67,8 @@ async fn request_context(State(emulator): State<Emulator>, req: Request, next: N
     response
 }
 
-/// `X-App-Id` + `X-App-Token` must name one project; it travels on as an extension.
+/// `X-App-Id` + `X-App-Token` must name one project; it travels on as an extension, and the
+/// call meets the project's faults and rate limits.
 async fn authenticate(State(emulator): State<Emulator>, mut req: Request, next: Next) -> Response {
     let slot = {
         let headers = req.headers();
@@ -76,9 +81,9 @@ async fn authenticate(State(emulator): State<Emulator>, mut req: Request, next: 
     match slot {
         Some(slot) => {
             req.extensions_mut().insert(slot);
-            next.run(req).await
+            edge::conditions(req, next).await
         }
-        None => ApiError::unauthorized().into_response(),
+        None => edge::server_unauthorized(req.headers()),
     }
 }
 

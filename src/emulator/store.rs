@@ -13,7 +13,9 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
+use super::client_keys::ClientKeys;
 use super::clock::Clock;
+use super::conditions::Conditions;
 use super::error::ApiError;
 use super::events::{Event, EventLog};
 use super::ids::{IdGen, mix};
@@ -212,6 +214,10 @@ pub struct ProjectSlot {
     pub app_id: String,
     pub secret_key: String,
     data: Mutex<Project>,
+    /// Faults and rate limits its calls meet (a lock of their own).
+    pub conditions: Conditions,
+    /// Client-side keys and allowed origins (a lock of their own).
+    pub client_keys: ClientKeys,
 }
 
 impl ProjectSlot {
@@ -352,6 +358,11 @@ impl Emulator {
         self.read().by_id.get(id).cloned()
     }
 
+    /// The first project that `matches` (e.g. by its client-side keys).
+    pub fn find(&self, matches: impl Fn(&ProjectSlot) -> bool) -> Option<Arc<ProjectSlot>> {
+        self.read().by_id.values().find(|s| matches(s)).cloned()
+    }
+
     pub fn projects(&self) -> Vec<ProjectInfo> {
         let registry = self.read();
         registry
@@ -419,6 +430,8 @@ impl Inner {
             app_id: spec.app_id.unwrap_or_else(|| uuid_like(&mut rng)),
             secret_key: spec.secret_key.unwrap_or_else(|| uuid_like(&mut rng)),
             data: Mutex::new(Project::new(id.clone(), name.clone(), salt, now)),
+            conditions: Conditions::default(),
+            client_keys: ClientKeys::default(),
             id,
             name,
         }

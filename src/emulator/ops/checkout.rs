@@ -779,8 +779,12 @@ pub fn redemption_event_data(
 pub fn add_to_budget(project: &mut Project, entry: &BudgetEntry, sign: i64) {
     let budget = project.budgets.entry(entry.owner.clone()).or_default();
     budget.redemptions += sign;
-    budget.orders_amount += sign * entry.order_amount;
-    budget.amount_discounted += sign * entry.discount;
+    budget.orders_amount = budget
+        .orders_amount
+        .saturating_add(sign.saturating_mul(entry.order_amount));
+    budget.amount_discounted = budget
+        .amount_discounted
+        .saturating_add(sign.saturating_mul(entry.discount));
     if let Some(c) = &entry.customer_id {
         *budget.customers.entry(c.clone()).or_default() += sign;
     }

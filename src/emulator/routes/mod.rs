@@ -2,6 +2,8 @@
 
 pub mod campaigns;
 pub mod categories;
+pub mod client;
+pub mod conditions;
 pub mod control;
 pub mod customers;
 pub mod orders;
