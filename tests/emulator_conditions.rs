@@ -469,25 +469,31 @@ async fn client_side_calls_are_limited_to_5_in_5_seconds() {
 }
 
 #[tokio::test]
-async fn client_side_qualifications_say_they_are_not_reproduced_yet() {
+async fn client_side_qualifications_answer_like_the_server_side() {
     let api = Api::start().await;
+    let campaign = api
+        .post(
+            "/v1/campaigns",
+            json!({"name": "Web deals", "campaign_type": "PROMOTION", "promotion": {"tiers": [
+                {"name": "5 off", "action": {"discount": {"type": "AMOUNT", "amount_off": 500}}}
+            ]}}),
+        )
+        .await;
+    assert_eq!(campaign.status, 200, "{}", campaign.body);
     let keys = client_side(&api, &[SHOP]).await;
     let a = client_call(
         &api,
         &keys,
         Some(SHOP),
         "/client/v1/qualifications",
-        &json!({"customer": {"source_id": "alice"}}),
+        &json!({"customer": {"source_id": "alice"}, "order": {"amount": 3000}}),
     )
     .await;
-    assert_error(&a, 404, "not_found");
-    assert!(
-        a.body["details"]
-            .as_str()
-            .unwrap()
-            .contains("not reproduced"),
-        "{}",
-        a.body
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.body["redeemables"]["total"], 1);
+    assert_eq!(
+        a.body["redeemables"]["data"][0]["order"]["total_discount_amount"],
+        500
     );
 }
 

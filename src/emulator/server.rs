@@ -15,8 +15,8 @@ use tower::ServiceExt as _;
 use super::edge;
 use super::error::{ApiError, REQUEST_ID};
 use super::routes::{
-    MAX_BODY_BYTES, campaigns, categories, control, customers, orders, products, promotions,
-    qualifications, redemptions, validation_rules, validations, vouchers,
+    MAX_BODY_BYTES, campaigns, categories, control, customers, loyalties, orders, products,
+    promotions, qualifications, redemptions, rewards, validation_rules, validations, vouchers,
 };
 use super::routes::{client, conditions};
 use super::store::Emulator;
@@ -38,6 +38,8 @@ pub fn app(emulator: Emulator) -> Router {
         .merge(promotions::router())
         .merge(categories::router())
         .merge(qualifications::router())
+        .merge(loyalties::router())
+        .merge(rewards::router())
         .route_layer(middleware::from_fn_with_state(
             emulator.clone(),
             authenticate,

@@ -111,9 +111,30 @@ pub fn create_segment(
         segment.id.clone(),
         StoredSegment {
             segment: segment.clone(),
-            members,
+            members: members.clone(),
         },
     );
+    // Everyone in a new static segment has just entered it.
+    for customer_id in &members {
+        let data =
+            serde_json::json!({"customer": project.customers.get(customer_id), "segment": segment});
+        project.emit(
+            "customer.segment.entered",
+            &segment.id,
+            Some(customer_id),
+            data,
+            now,
+        );
+        let moment = super::loyalty::Moment {
+            event: "customer.segment.entered",
+            customer_id,
+            order: None,
+            event_metadata: None,
+            segment_id: Some(&segment.id),
+            card: None,
+        };
+        super::loyalty::earn(project, &moment, now)?;
+    }
     Ok(segment)
 }
 

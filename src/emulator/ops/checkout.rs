@@ -3,41 +3,22 @@
 
 use std::collections::HashSet;
 
-use super::{categories, customers, orders, rules, vouchers};
+use super::answers::{sort_results, stacking_view, tracking_id};
+use super::resolve::{self, Resolved};
+use super::{customers, loyalty, orders};
 use crate::emulator::convert::{self, PreparedOrder};
 use crate::emulator::error::ApiError;
-use crate::emulator::store::{BudgetEntry, Project};
-use crate::engine::code::{self, CodeState};
+use crate::emulator::store::{BudgetEntry, CardDebit, Project};
 use crate::engine::eligibility::{Context, Redeemable, RulesMode};
-use crate::engine::rejection::Rejection;
-use crate::engine::rules::{Counters, CustomerFacts, ItemFacts};
-use crate::engine::stack::{self, ApplicationMode, Evaluation, Outcome, StackingRules};
+use crate::engine::stack::{self, Evaluation, Outcome};
 use crate::engine::time::Timestamp;
 use crate::model::redemption::Channel;
-use crate::model::validation::{RedeemableOutcome, ResultDetails};
 use crate::model::{
-    CustomerInput, DiscountSpec, Metadata, Order, OrderRedemptionEntry, RedeemableRef,
-    RedeemableResult, Redemption, RedemptionResponse, StackingRulesView, ValidationRequest,
+    CustomerInput, Order, OrderRedemptionEntry, Redemption, RedemptionResponse, ValidationRequest,
     ValidationResponse,
 };
 
 const OBJECTS: [&str; 3] = ["voucher", "promotion_tier", "promotion_stack"];
-
-/// What a redeemable of the request turned out to be.
-#[derive(Debug, Clone, Default)]
-pub struct Resolved {
-    /// The stored code, for a voucher.
-    pub code: Option<String>,
-    /// The stored tier id, for a promotion tier.
-    pub tier: Option<String>,
-    /// Whose budget it draws on: its campaign, or the code itself.
-    pub owner: Option<String>,
-    pub discount: Option<DiscountSpec>,
-    pub metadata: Metadata,
-    pub campaign: Option<(String, String)>,
-    pub name: Option<String>,
-    pub categories: Vec<serde_json::Value>,
-}
 
 /// A request checked and evaluated, not yet applied.
 #[derive(Debug)]
@@ -115,224 +96,6 @@ fn customer_of(req: &ValidationRequest) -> Option<CustomerInput> {
         .or_else(|| req.order.as_ref().and_then(orders::customer_input))
 }
 
-/// What rules can know about the request: items, metadata, the customer's segments.
-pub fn context(
-    project: &Project,
-    order: &PreparedOrder,
-    has_order: bool,
-    customer: Option<&CustomerInput>,
-    metadata: Option<&Metadata>,
-    mode: RulesMode,
-) -> Context {
-    let items = order
-        .items
-        .iter()
-        .map(|item| {
-            let is_sku = item.related_object.as_deref() == Some("sku");
-            ItemFacts {
-                product_id: item.product_id.clone(),
-                product_source_id: item
-                    .product
-                    .as_ref()
-                    .and_then(|p| p.source_id.clone())
-                    .or_else(|| (!is_sku).then(|| item.source_id.clone()).flatten()),
-                sku_id: item.sku_id.clone(),
-                sku_source_id: item
-                    .sku
-                    .as_ref()
-                    .and_then(|s| s.source_id.clone())
-                    .or_else(|| is_sku.then(|| item.source_id.clone()).flatten()),
-                quantity: item.quantity,
-                price: item.price.unwrap_or(item.amount),
-                amount: item.amount,
-                metadata: item.metadata.clone().unwrap_or_default(),
-            }
-        })
-        .collect();
-    let customer = customer.map(|input| {
-        let stored =
-            customers::find(project, input).and_then(|id| project.customers.get(&id).cloned());
-        CustomerFacts {
-            segments: stored
-                .as_ref()
-                .map(|c| categories::segments_of(project, &c.id))
-                .unwrap_or_default(),
-            metadata: input
-                .metadata
-                .clone()
-                .or_else(|| stored.map(|c| c.metadata))
-                .unwrap_or_default(),
-        }
-    });
-    Context {
-        has_order,
-        items,
-        order_metadata: order.input.metadata.clone(),
-        customer,
-        redemption_metadata: metadata.cloned(),
-        collections: Default::default(),
-        mode,
-    }
-}
-
-/// The budget counters of `owner` before this redemption.
-fn counters(project: &Project, owner: Option<&str>, customer_id: Option<&str>) -> Counters {
-    let Some(budget) = owner.and_then(|o| project.budgets.get(o)) else {
-        return Counters::default();
-    };
-    Counters {
-        per_customer: customer_id
-            .and_then(|c| budget.customers.get(c))
-            .copied()
-            .unwrap_or(0),
-        redemptions: budget.redemptions,
-        customers: budget.customers.values().filter(|n| **n > 0).count() as i64,
-        orders_amount: budget.orders_amount,
-        amount_discounted: budget.amount_discounted,
-    }
-}
-
-/// The engine's view of one redeemable of the request, and what it resolved to.
-pub fn resolve(
-    project: &Project,
-    r: &RedeemableRef,
-    now: Timestamp,
-    customer_id: Option<&str>,
-) -> (Redeemable, Resolved) {
-    let missing = |resource_type: &'static str| Redeemable {
-        subject: String::new(),
-        state: Err(Rejection::NotFound {
-            resource_type,
-            id: r.id.clone(),
-        }),
-        discount: None,
-        rules: Vec::new(),
-        counters: Counters::default(),
-        category: None,
-    };
-    match r.object.as_str() {
-        "voucher" => match project.vouchers.get(&r.id) {
-            Some(voucher) => voucher_redeemable(project, voucher, now, customer_id),
-            None => (missing("voucher"), Resolved::default()),
-        },
-        "promotion_tier" => match project.tiers.get(&r.id) {
-            Some(tier) => tier_redeemable(project, tier, now, customer_id),
-            None => (missing("promotion_tier"), Resolved::default()),
-        },
-        _ => (missing("promotion_stack"), Resolved::default()),
-    }
-}
-
-pub fn voucher_redeemable(
-    project: &Project,
-    voucher: &crate::model::Voucher,
-    now: Timestamp,
-    customer_id: Option<&str>,
-) -> (Redeemable, Resolved) {
-    let campaign = voucher
-        .campaign_id
-        .as_deref()
-        .and_then(|c| project.campaigns.get(c));
-    let mut state = code::check(&voucher.code, &vouchers::code_state(voucher), now);
-    if state.is_ok() && campaign.is_some_and(|c| !c.active) {
-        state = Err(Rejection::VoucherDisabled {
-            code: voucher.code.clone(),
-        });
-    }
-    let owner = voucher
-        .campaign_id
-        .clone()
-        .unwrap_or_else(|| voucher.id.clone());
-    let mut related = vec![voucher.id.as_str()];
-    related.extend(voucher.campaign_id.as_deref());
-    let category_id = voucher
-        .category_id
-        .as_deref()
-        .or_else(|| campaign.and_then(|c| c.category_id.as_deref()));
-    let redeemable = Redeemable {
-        subject: match voucher.kind.as_str() {
-            "GIFT_VOUCHER" => "Gift Card",
-            "LOYALTY_CARD" => "Loyalty Card",
-            _ => "Discount Coupon",
-        }
-        .into(),
-        state,
-        discount: vouchers::discount_of(voucher),
-        rules: rules::assigned(project, &related),
-        counters: counters(project, Some(&owner), customer_id),
-        category: categories::for_engine(project, category_id),
-    };
-    let resolved = Resolved {
-        code: Some(voucher.code.clone()),
-        tier: None,
-        owner: Some(owner),
-        discount: voucher.discount.clone(),
-        metadata: voucher.metadata.clone(),
-        campaign: campaign.map(|c| (c.id.clone(), c.name.clone())),
-        name: None,
-        categories: voucher.categories.clone(),
-    };
-    (redeemable, resolved)
-}
-
-pub fn tier_redeemable(
-    project: &Project,
-    tier: &crate::model::PromotionTier,
-    now: Timestamp,
-    customer_id: Option<&str>,
-) -> (Redeemable, Resolved) {
-    let campaign = project.campaigns.get(&tier.campaign.id);
-    let window = CodeState {
-        active: true,
-        start_date: tier.start_date.or(campaign.and_then(|c| c.start_date)),
-        expiration_date: tier
-            .expiration_date
-            .or(campaign.and_then(|c| c.expiration_date)),
-        quantity: None,
-        redeemed_quantity: 0,
-    };
-    let state = if !tier.active || campaign.is_some_and(|c| !c.active) {
-        Err(Rejection::PromotionInactive {
-            id: tier.id.clone(),
-        })
-    } else {
-        code::check(&tier.id, &window, now).map_err(|_| Rejection::PromotionNotActiveNow {
-            id: tier.id.clone(),
-        })
-    };
-    let owner = tier.campaign.id.clone();
-    let related = [tier.id.as_str(), tier.campaign.id.as_str()];
-    let category_id = tier
-        .category_id
-        .as_deref()
-        .or_else(|| campaign.and_then(|c| c.category_id.as_deref()));
-    let discount = tier
-        .action
-        .discount
-        .as_ref()
-        .and_then(|spec| convert::discount(spec, ".action.discount").ok())
-        .map(|(d, _)| d);
-    let redeemable = Redeemable {
-        subject: "Promotion Tier".into(),
-        state,
-        discount,
-        rules: rules::assigned(project, &related),
-        counters: counters(project, Some(&owner), customer_id),
-        category: categories::for_engine(project, category_id),
-    };
-    let resolved = Resolved {
-        code: None,
-        tier: Some(tier.id.clone()),
-        owner: Some(owner),
-        discount: tier.action.discount.clone(),
-        metadata: tier.metadata.clone(),
-        campaign: campaign.map(|c| (c.id.clone(), c.name.clone())),
-        name: Some(tier.name.clone()),
-        categories: tier.categories.clone(),
-    };
-    (redeemable, resolved)
-}
-
 /// Checks and evaluates a request against the project at `now`, changing nothing.
 pub fn evaluate(
     project: &Project,
@@ -350,7 +113,7 @@ pub fn evaluate(
     }
     let order = convert::order(project, req.order.as_ref())?;
     let customer_id = customer.as_ref().and_then(|c| customers::find(project, c));
-    let context = context(
+    let context = resolve::context(
         project,
         &order,
         req.order.is_some(),
@@ -361,7 +124,7 @@ pub fn evaluate(
     let (engine, resolved): (Vec<Redeemable>, Vec<Resolved>) = req
         .redeemables
         .iter()
-        .map(|r| resolve(project, r, now, customer_id.as_deref()))
+        .map(|r| resolve::resolve(project, r, now, customer_id.as_deref(), req.order.is_some()))
         .unzip();
     let evaluation = stack::evaluate(order.calc.clone(), &engine, &context, &project.stacking);
     Ok(Checkout {
@@ -371,164 +134,6 @@ pub fn evaluate(
         customer,
         context,
         engine,
-    })
-}
-
-fn empty_list() -> serde_json::Value {
-    serde_json::json!({"data": [], "total": 0, "data_ref": "data", "object": "list"})
-}
-
-/// `applicable_to` / `inapplicable_to` of a redeemable, from its rules' targets.
-pub fn targets_view(r: &Redeemable) -> (serde_json::Value, serde_json::Value) {
-    let list = |targets: Vec<&crate::engine::applicable::Target>| {
-        let data: Vec<serde_json::Value> = targets
-            .iter()
-            .map(|t| {
-                serde_json::json!({
-                    "object": if t.product.object.is_empty() { "product" } else { t.product.object.as_str() },
-                    "id": t.product.id,
-                    "source_id": t.product.source_id,
-                    "effect": match t.effect {
-                        crate::engine::applicable::TargetEffect::Every => "APPLY_TO_EVERY",
-                        crate::engine::applicable::TargetEffect::Cheapest => "APPLY_TO_CHEAPEST",
-                        crate::engine::applicable::TargetEffect::MostExpensive => "APPLY_TO_MOST_EXPENSIVE",
-                    },
-                })
-            })
-            .collect();
-        let total = data.len();
-        serde_json::json!({"data": data, "total": total, "data_ref": "data", "object": "list"})
-    };
-    let applicable: Vec<_> = r
-        .rules
-        .iter()
-        .filter_map(|a| a.applicable_to.as_ref())
-        .collect();
-    if applicable.is_empty() {
-        return (empty_list(), empty_list());
-    }
-    (
-        list(applicable.iter().flat_map(|a| a.included.iter()).collect()),
-        list(applicable.iter().flat_map(|a| a.excluded.iter()).collect()),
-    )
-}
-
-/// One redeemable's entry in an answer.
-fn redeemable_result(
-    checkout: &Checkout,
-    index: usize,
-    r: &RedeemableRef,
-    outcome: &Outcome,
-) -> RedeemableResult {
-    let resolved = &checkout.resolved[index];
-    let base = RedeemableResult {
-        id: r.id.clone(),
-        object: r.object.clone(),
-        campaign_id: resolved.campaign.as_ref().map(|c| c.0.clone()),
-        campaign_name: resolved.campaign.as_ref().map(|c| c.1.clone()),
-        name: resolved.name.clone(),
-        ..RedeemableResult::default()
-    };
-    match outcome {
-        Outcome::Applicable { order, .. } => {
-            let (applicable_to, inapplicable_to) = targets_view(&checkout.engine[index]);
-            RedeemableResult {
-                status: "APPLICABLE".into(),
-                order: Some(convert::calculated_order(order, &checkout.order)),
-                applicable_to: Some(applicable_to),
-                inapplicable_to: Some(inapplicable_to),
-                result: RedeemableOutcome {
-                    discount: resolved.discount.clone(),
-                    ..RedeemableOutcome::default()
-                },
-                metadata: Some(resolved.metadata.clone()),
-                categories: Some(resolved.categories.clone()),
-                ..base
-            }
-        }
-        Outcome::Inapplicable(rejection) => RedeemableResult {
-            status: "INAPPLICABLE".into(),
-            result: RedeemableOutcome {
-                error: Some(ApiError::rejection_body(rejection)),
-                ..RedeemableOutcome::default()
-            },
-            ..base
-        },
-        Outcome::Skipped(reason) => RedeemableResult {
-            status: "SKIPPED".into(),
-            result: RedeemableOutcome {
-                details: reason.details().map(|(key, message)| ResultDetails {
-                    key: key.into(),
-                    message: message.into(),
-                }),
-                ..RedeemableOutcome::default()
-            },
-            ..base
-        },
-    }
-}
-
-/// The stacking rules object every validation answer carries.
-pub fn stacking_view(rules: &StackingRules) -> StackingRulesView {
-    StackingRulesView {
-        redeemables_limit: rules.redeemables_limit as u32,
-        applicable_redeemables_limit: rules.applicable_redeemables_limit as u32,
-        applicable_redeemables_per_category_limit: rules.applicable_redeemables_per_category_limit
-            as u32,
-        applicable_exclusive_redeemables_limit: rules.applicable_exclusive_redeemables_limit as u32,
-        applicable_exclusive_redeemables_per_category_limit: rules
-            .applicable_exclusive_redeemables_per_category_limit
-            as u32,
-        exclusive_categories: rules.exclusive_categories.clone(),
-        joint_categories: rules.joint_categories.clone(),
-        redeemables_application_mode: rules.application_mode.api_name().into(),
-        redeemables_sorting_rule: rules.sorting_rule.api_name().into(),
-        redeemables_products_application_mode: "STACK".into(),
-        redeemables_no_effect_rule: "REDEEM_ANYWAY".into(),
-        no_effect_skip_categories: Vec::new(),
-        no_effect_redeem_anyway_categories: Vec::new(),
-        redeemables_rollback_order_mode: "WITH_ORDER".into(),
-    }
-}
-
-struct Sorted {
-    all: Vec<RedeemableResult>,
-    inapplicable: Vec<RedeemableResult>,
-    skipped: Vec<RedeemableResult>,
-}
-
-fn sort_results(project: &Project, req: &ValidationRequest, checkout: &Checkout) -> Sorted {
-    let mut sorted = Sorted {
-        all: Vec::new(),
-        inapplicable: Vec::new(),
-        skipped: Vec::new(),
-    };
-    let partial = project.stacking.application_mode == ApplicationMode::Partial;
-    for &i in &checkout.evaluation.sequence {
-        let outcome = &checkout.evaluation.outcomes[i];
-        let result = redeemable_result(checkout, i, &req.redeemables[i], outcome);
-        match outcome {
-            Outcome::Inapplicable(_) => sorted.inapplicable.push(result.clone()),
-            Outcome::Skipped(_) => sorted.skipped.push(result.clone()),
-            Outcome::Applicable { .. } => {}
-        }
-        if !partial || matches!(outcome, Outcome::Applicable { .. }) {
-            sorted.all.push(result);
-        }
-    }
-    sorted
-}
-
-fn tracking_id(
-    project: &mut Project,
-    req: &ValidationRequest,
-    customer_id: Option<&str>,
-) -> Option<String> {
-    req.tracking_id.clone().or_else(|| {
-        customer_id.map(|_| {
-            let id = project.ids.hex("");
-            format!("track_{id}")
-        })
     })
 }
 
@@ -646,6 +251,35 @@ pub fn redeem(
                 },
             ));
         }
+        let (credits, points) = resolved.usage.taken(applied.total());
+        let voucher = match (&resolved.code, credits + points > 0) {
+            (Some(code), true) => {
+                let m = loyalty::Move {
+                    code,
+                    delta: -(credits + points),
+                    kind: if credits > 0 {
+                        "CREDITS_REDEMPTION"
+                    } else {
+                        "POINTS_REDEMPTION"
+                    },
+                    reason: None,
+                    source_id: None,
+                    source: Some("API"),
+                    details: serde_json::json!({"redemption": {"id": id}, "order": {"id": req.order.as_ref().and_then(|o| o.id.clone())}}),
+                };
+                loyalty::move_balance(project, m, now)?;
+                project.card_debits.insert(
+                    id.clone(),
+                    CardDebit {
+                        code: code.clone(),
+                        points,
+                        credits,
+                    },
+                );
+                project.vouchers.get(code).cloned()
+            }
+            _ => voucher,
+        };
         let (related_type, related_id) = match (&voucher, &tier) {
             (Some(v), _) => ("voucher", v.id.clone()),
             (None, Some(t)) => ("promotion_tier", t.id.clone()),
@@ -661,6 +295,12 @@ pub fn redeem(
             related_object_id: related_id,
             voucher,
             promotion_tier: tier.map(|t| serde_json::to_value(t).unwrap_or_default()),
+            amount: (credits + points > 0).then_some(credits + points),
+            gift: (credits > 0).then(|| serde_json::json!({"amount": credits})),
+            loyalty_card: (points > 0).then(|| serde_json::json!({"points": points})),
+            reward: (points > 0)
+                .then(|| req.redeemables[i].reward.clone())
+                .flatten(),
             ..base.clone()
         });
     }
@@ -696,7 +336,7 @@ pub fn redeem(
         customer_id.clone(),
         Some((entry_id, entry)),
         now,
-    );
+    )?;
 
     for (id, entry) in budget {
         add_to_budget(project, &entry, 1);

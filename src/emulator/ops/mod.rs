@@ -2,15 +2,19 @@
 //! project, so a refused request leaves nothing half-written. Handlers call these while
 //! holding the project's lock.
 
+pub mod answers;
 pub mod campaigns;
 pub mod categories;
 pub mod checkout;
+pub mod custom_events;
 pub mod customers;
+pub mod loyalty;
 pub mod orders;
 pub mod products;
 pub mod promotions;
 pub mod publications;
 pub mod qualifications;
+pub mod resolve;
 pub mod rollback;
 pub mod rules;
 pub mod vouchers;

@@ -1,6 +1,6 @@
 //! Orders: upsert on `id` or `source_id`, and the order a redemption leaves behind.
 
-use super::customers;
+use super::{customers, loyalty};
 use crate::emulator::convert::{self, PreparedOrder};
 use crate::emulator::error::ApiError;
 use crate::emulator::store::Project;
@@ -64,7 +64,7 @@ pub fn upsert(
         None => None,
     };
     let status = input.status.clone();
-    Ok(save(
+    save(
         project,
         existing,
         &prepared,
@@ -73,7 +73,7 @@ pub fn upsert(
         customer_id,
         None,
         now,
-    ))
+    )
 }
 
 /// Stores an order computed as `calc` (with the discounts it got), adding a redemption entry
@@ -88,7 +88,7 @@ pub fn save(
     customer_id: Option<String>,
     entry: Option<(String, OrderRedemptionEntry)>,
     now: Timestamp,
-) -> Order {
+) -> Result<Order, ApiError> {
     let mut order = convert::calculated_order(calc, prepared);
     let previous = existing
         .as_deref()
@@ -167,7 +167,19 @@ pub fn save(
     if order.status != was {
         match order.status.as_deref() {
             Some("PAID") => {
-                project.emit("customer.order.paid", &id, customer.as_deref(), data, now)
+                project.emit("customer.order.paid", &id, customer.as_deref(), data, now);
+                // A paid order fires the loyalty programs' order.paid earning rules.
+                if let Some(customer_id) = customer.as_deref() {
+                    let moment = loyalty::Moment {
+                        event: "order.paid",
+                        customer_id,
+                        order: Some(&order),
+                        event_metadata: None,
+                        segment_id: None,
+                        card: None,
+                    };
+                    loyalty::earn(project, &moment, now)?;
+                }
             }
             Some("CANCELED") => project.emit(
                 "customer.order.canceled",
@@ -179,5 +191,5 @@ pub fn save(
             _ => {}
         }
     }
-    order
+    Ok(order)
 }

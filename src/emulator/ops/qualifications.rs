@@ -2,7 +2,8 @@
 //! would give on its own. Campaign totals and per-customer limits are not checked here (the
 //! API documents this), so a redemption may still refuse what qualification listed.
 
-use super::checkout::{self, targets_view};
+use super::answers::{stacking_view, targets_view};
+use super::resolve;
 use super::{customers, orders};
 use crate::emulator::convert;
 use crate::emulator::error::ApiError;
@@ -64,7 +65,7 @@ pub fn qualify(
     } else {
         RulesMode::IgnoreLimits
     };
-    let ctx = checkout::context(
+    let ctx = resolve::context(
         project,
         &order,
         req.order.is_some(),
@@ -77,7 +78,7 @@ pub fn qualify(
     if scenario != "CUSTOMER_WALLET" {
         for tier in project.tiers.oldest_first() {
             let (r, resolved) =
-                checkout::tier_redeemable(project, tier, now, customer_id.as_deref());
+                resolve::tier_redeemable(project, tier, now, customer_id.as_deref());
             candidates.push((
                 tier.id.clone(),
                 "promotion_tier",
@@ -95,7 +96,7 @@ pub fn qualify(
             .filter(|v| v.holder_id.as_deref() == Some(customer))
         {
             let (r, resolved) =
-                checkout::voucher_redeemable(project, voucher, now, customer_id.as_deref());
+                resolve::voucher_redeemable(project, voucher, now, customer_id.as_deref());
             candidates.push((
                 voucher.code.clone(),
                 "voucher",
@@ -174,6 +175,6 @@ pub fn qualify(
         redeemables,
         tracking_id,
         order: Some(whole),
-        stacking_rules: Some(checkout::stacking_view(&project.stacking)),
+        stacking_rules: Some(stacking_view(&project.stacking)),
     })
 }

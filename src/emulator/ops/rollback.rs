@@ -186,6 +186,7 @@ fn roll_back_one(
     if let Some(entry) = project.budget_entries.remove(&budget_entry) {
         super::checkout::add_to_budget(project, &entry, -1);
     }
+    let refunded = super::loyalty::refund(project, &redemption.id, &rollback_id, now);
     let voucher = redemption.voucher.as_ref().and_then(|v| {
         let stored = project.vouchers.get_mut(&v.code)?;
         stored.redemption.redeemed_quantity = (stored.redemption.redeemed_quantity - 1).max(0);
@@ -203,7 +204,7 @@ fn roll_back_one(
             .or_else(|| input.body.tracking_id.clone())
             .or(redemption.tracking_id.clone()),
         metadata: input.body.metadata.clone().or(redemption.metadata.clone()),
-        amount: None,
+        amount: refunded,
         redemption: redemption.id.clone(),
         reason: input.reason(),
         result: "SUCCESS".into(),

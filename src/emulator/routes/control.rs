@@ -13,7 +13,7 @@ use super::Body;
 use crate::emulator::clock::wall_now;
 use crate::emulator::error::{ApiError, ApiResult};
 use crate::emulator::extract::{Segments, json, json_or_default};
-use crate::emulator::ops::checkout;
+use crate::emulator::ops::answers::stacking_view;
 use crate::emulator::store::{Emulator, ProjectInfo, ProjectSlot, ProjectSpec};
 use crate::engine::stack::{ApplicationMode, SortingRule};
 use crate::engine::time::{Timestamp, parse_duration};
@@ -169,7 +169,7 @@ pub async fn stacking_get(
 ) -> ApiResult<Json<StackingRulesView>> {
     let slot = project(&emulator, &id)?;
     let project = slot.lock();
-    Ok(Json(checkout::stacking_view(&project.stacking)))
+    Ok(Json(stacking_view(&project.stacking)))
 }
 
 /// `PUT /_emulator/projects/{id}/stacking-rules`: what the real service sets in its dashboard.
@@ -281,7 +281,7 @@ pub async fn stacking_set(
         };
     }
     project.stacking = rules;
-    Ok(Json(checkout::stacking_view(&project.stacking)))
+    Ok(Json(stacking_view(&project.stacking)))
 }
 
 fn view(clock: &crate::emulator::clock::Clock) -> ClockView {

@@ -1,0 +1,185 @@
+//! How a checkout's outcome is written in the answer: each redeemable's entry with the API's
+//! statuses and reason keys, the lists of skipped and inapplicable ones, and the project's
+//! stacking rules.
+
+use super::checkout::Checkout;
+use super::resolve::Usage;
+use crate::emulator::convert;
+use crate::emulator::error::ApiError;
+use crate::emulator::store::Project;
+use crate::engine::eligibility::Redeemable;
+use crate::engine::stack::{ApplicationMode, Outcome, StackingRules};
+use crate::model::validation::{RedeemableOutcome, ResultDetails};
+use crate::model::{RedeemableRef, RedeemableResult, StackingRulesView, ValidationRequest};
+
+fn empty_list() -> serde_json::Value {
+    serde_json::json!({"data": [], "total": 0, "data_ref": "data", "object": "list"})
+}
+
+/// `applicable_to` / `inapplicable_to` of a redeemable, from its rules' targets.
+pub fn targets_view(r: &Redeemable) -> (serde_json::Value, serde_json::Value) {
+    let list = |targets: Vec<&crate::engine::applicable::Target>| {
+        let data: Vec<serde_json::Value> = targets
+            .iter()
+            .map(|t| {
+                serde_json::json!({
+                    "object": if t.product.object.is_empty() { "product" } else { t.product.object.as_str() },
+                    "id": t.product.id,
+                    "source_id": t.product.source_id,
+                    "effect": match t.effect {
+                        crate::engine::applicable::TargetEffect::Every => "APPLY_TO_EVERY",
+                        crate::engine::applicable::TargetEffect::Cheapest => "APPLY_TO_CHEAPEST",
+                        crate::engine::applicable::TargetEffect::MostExpensive => "APPLY_TO_MOST_EXPENSIVE",
+                    },
+                })
+            })
+            .collect();
+        let total = data.len();
+        serde_json::json!({"data": data, "total": total, "data_ref": "data", "object": "list"})
+    };
+    let applicable: Vec<_> = r
+        .rules
+        .iter()
+        .filter_map(|a| a.applicable_to.as_ref())
+        .collect();
+    if applicable.is_empty() {
+        return (empty_list(), empty_list());
+    }
+    (
+        list(applicable.iter().flat_map(|a| a.included.iter()).collect()),
+        list(applicable.iter().flat_map(|a| a.excluded.iter()).collect()),
+    )
+}
+
+/// One redeemable's entry in an answer.
+/// One redeemable's entry in an answer.
+fn redeemable_result(
+    checkout: &Checkout,
+    index: usize,
+    r: &RedeemableRef,
+    outcome: &Outcome,
+) -> RedeemableResult {
+    let resolved = &checkout.resolved[index];
+    let base = RedeemableResult {
+        id: r.id.clone(),
+        object: r.object.clone(),
+        campaign_id: resolved.campaign.as_ref().map(|c| c.0.clone()),
+        campaign_name: resolved.campaign.as_ref().map(|c| c.1.clone()),
+        name: resolved.name.clone(),
+        ..RedeemableResult::default()
+    };
+    match outcome {
+        Outcome::Applicable { order, applied, .. } => {
+            let (applicable_to, inapplicable_to) = targets_view(&checkout.engine[index]);
+            let (credits, points) = resolved.usage.taken(applied.total());
+            RedeemableResult {
+                status: "APPLICABLE".into(),
+                order: Some(convert::calculated_order(order, &checkout.order)),
+                applicable_to: Some(applicable_to),
+                inapplicable_to: Some(inapplicable_to),
+                result: match resolved.usage {
+                    Usage::Nothing => RedeemableOutcome {
+                        discount: resolved.discount.clone(),
+                        ..RedeemableOutcome::default()
+                    },
+                    Usage::Credits => RedeemableOutcome {
+                        gift: Some(serde_json::json!({"credits": credits})),
+                        ..RedeemableOutcome::default()
+                    },
+                    Usage::Points { .. } => RedeemableOutcome {
+                        loyalty_card: Some(serde_json::json!({"points": points})),
+                        ..RedeemableOutcome::default()
+                    },
+                },
+                metadata: Some(resolved.metadata.clone()),
+                categories: Some(resolved.categories.clone()),
+                ..base
+            }
+        }
+        Outcome::Inapplicable(rejection) => RedeemableResult {
+            status: "INAPPLICABLE".into(),
+            result: RedeemableOutcome {
+                error: Some(ApiError::rejection_body(rejection)),
+                ..RedeemableOutcome::default()
+            },
+            ..base
+        },
+        Outcome::Skipped(reason) => RedeemableResult {
+            status: "SKIPPED".into(),
+            result: RedeemableOutcome {
+                details: reason.details().map(|(key, message)| ResultDetails {
+                    key: key.into(),
+                    message: message.into(),
+                }),
+                ..RedeemableOutcome::default()
+            },
+            ..base
+        },
+    }
+}
+
+/// The stacking rules object every validation answer carries.
+pub fn stacking_view(rules: &StackingRules) -> StackingRulesView {
+    StackingRulesView {
+        redeemables_limit: rules.redeemables_limit as u32,
+        applicable_redeemables_limit: rules.applicable_redeemables_limit as u32,
+        applicable_redeemables_per_category_limit: rules.applicable_redeemables_per_category_limit
+            as u32,
+        applicable_exclusive_redeemables_limit: rules.applicable_exclusive_redeemables_limit as u32,
+        applicable_exclusive_redeemables_per_category_limit: rules
+            .applicable_exclusive_redeemables_per_category_limit
+            as u32,
+        exclusive_categories: rules.exclusive_categories.clone(),
+        joint_categories: rules.joint_categories.clone(),
+        redeemables_application_mode: rules.application_mode.api_name().into(),
+        redeemables_sorting_rule: rules.sorting_rule.api_name().into(),
+        redeemables_products_application_mode: "STACK".into(),
+        redeemables_no_effect_rule: "REDEEM_ANYWAY".into(),
+        no_effect_skip_categories: Vec::new(),
+        no_effect_redeem_anyway_categories: Vec::new(),
+        redeemables_rollback_order_mode: "WITH_ORDER".into(),
+    }
+}
+
+pub struct Sorted {
+    pub all: Vec<RedeemableResult>,
+    pub inapplicable: Vec<RedeemableResult>,
+    pub skipped: Vec<RedeemableResult>,
+}
+
+/// The entries of every redeemable, in the order they were considered.
+pub fn sort_results(project: &Project, req: &ValidationRequest, checkout: &Checkout) -> Sorted {
+    let mut sorted = Sorted {
+        all: Vec::new(),
+        inapplicable: Vec::new(),
+        skipped: Vec::new(),
+    };
+    let partial = project.stacking.application_mode == ApplicationMode::Partial;
+    for &i in &checkout.evaluation.sequence {
+        let outcome = &checkout.evaluation.outcomes[i];
+        let result = redeemable_result(checkout, i, &req.redeemables[i], outcome);
+        match outcome {
+            Outcome::Inapplicable(_) => sorted.inapplicable.push(result.clone()),
+            Outcome::Skipped(_) => sorted.skipped.push(result.clone()),
+            Outcome::Applicable { .. } => {}
+        }
+        if !partial || matches!(outcome, Outcome::Applicable { .. }) {
+            sorted.all.push(result);
+        }
+    }
+    sorted
+}
+
+/// The request's tracking id, or a new one for a known customer.
+pub fn tracking_id(
+    project: &mut Project,
+    req: &ValidationRequest,
+    customer_id: Option<&str>,
+) -> Option<String> {
+    req.tracking_id.clone().or_else(|| {
+        customer_id.map(|_| {
+            let id = project.ids.hex("");
+            format!("track_{id}")
+        })
+    })
+}

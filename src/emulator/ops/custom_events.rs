@@ -1,0 +1,76 @@
+//! Custom events (`POST /v1/events`): they upsert the customer, are recorded for distributions
+//! and activity, and fire the loyalty earning rules named after them.
+
+use serde_json::json;
+
+use super::{customers, loyalty};
+use crate::emulator::convert;
+use crate::emulator::error::ApiError;
+use crate::emulator::store::Project;
+use crate::engine::time::Timestamp;
+use crate::model::EventInput;
+
+/// Records a custom event; returns the API's answer.
+pub fn track(
+    project: &mut Project,
+    input: &EventInput,
+    now: Timestamp,
+) -> Result<serde_json::Value, ApiError> {
+    if input.event.trim().is_empty() {
+        return Err(ApiError::invalid_payload(
+            "Property .event should NOT be shorter than 1 characters",
+        ));
+    }
+    if input.customer.id.is_none() && input.customer.source_id.is_none() {
+        return Err(ApiError::invalid_payload(
+            "Property .customer should have required property 'id' or 'source_id'",
+        ));
+    }
+    customers::check(project, &input.customer)?;
+    let card = input
+        .loyalty
+        .as_ref()
+        .map(|l| {
+            l.get("code")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    ApiError::invalid_payload(
+                        "Property .loyalty should have required property 'code'",
+                    )
+                })
+        })
+        .transpose()?;
+    if let Some(code) = &card {
+        loyalty::member(project, None, code)?;
+    }
+    let customer_id = customers::upsert(project, &input.customer, now)?;
+    let data = json!({
+        "event": {"type": input.event, "metadata": input.metadata},
+        "customer": project.customers.get(&customer_id),
+    });
+    project.emit(
+        "customer.custom_event",
+        &customer_id,
+        Some(&customer_id),
+        data,
+        now,
+    );
+    let moment = loyalty::Moment {
+        event: &input.event,
+        customer_id: &customer_id,
+        order: None,
+        event_metadata: input.metadata.as_ref(),
+        segment_id: None,
+        card: card.as_deref(),
+    };
+    loyalty::earn(project, &moment, now)?;
+    let customer = convert::customer_ref(project, &customer_id);
+    Ok(json!({
+        "object": "event",
+        "type": input.event,
+        "customer": customer,
+        "referral": null,
+        "loyalty": null,
+    }))
+}
