@@ -25,6 +25,8 @@ pub struct TargetConfig {
     /// Live project keys.
     pub credentials: Option<Credentials>,
     pub timeouts: Timeouts,
+    /// The embedded emulator's seed (random when `None`).
+    pub seed: Option<u64>,
 }
 
 impl Default for TargetConfig {
@@ -34,6 +36,7 @@ impl Default for TargetConfig {
             base_url: None,
             credentials: None,
             timeouts: Timeouts::default(),
+            seed: None,
         }
     }
 }
@@ -77,8 +80,11 @@ impl Target {
         let (base_url, embedded) = match (&config.kind, &config.base_url) {
             (_, Some(url)) => (url.trim_end_matches('/').to_string(), None),
             (TargetKind::Emulator, None) => {
-                let emulator =
-                    Emulator::new(ProjectSpec::default(), crate::emulator::clock::wall_now());
+                let now = crate::emulator::clock::wall_now();
+                let emulator = match config.seed {
+                    Some(seed) => Emulator::with_seed(ProjectSpec::default(), now, seed),
+                    None => Emulator::new(ProjectSpec::default(), now),
+                };
                 let addr = SocketAddr::from(([127, 0, 0, 1], 0));
                 let running = Running::start(emulator, addr)
                     .await

@@ -1,5 +1,6 @@
 //! The step library: one module per domain concept, the per-scenario [`world::HarnessWorld`],
-//! the parameter types, and the [`runner`] shared by `run` and `cargo test`.
+//! the parameter types, the [`runner`] shared by `run` and `cargo test`, and the
+//! [`vocabulary`] read back from the registered steps (catalogue, dry run).
 
 pub mod access;
 pub mod checkout;
@@ -8,6 +9,8 @@ pub mod coupons;
 pub mod params;
 pub mod redemptions;
 pub mod runner;
+pub mod shapes;
+pub mod vocabulary;
 pub mod world;
 
 pub use runner::{RunConfig, RunError, run};

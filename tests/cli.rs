@@ -67,7 +67,7 @@ fn a_wrong_expected_amount_exits_1_and_the_junit_failure_names_step_expected_and
     assert_eq!(junit.matches("<failure ").count(), 1);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("rerun: cargo run --release -- run coupon.feature --name"),
+        stdout.contains("rerun: cargo run --release -- run coupon.feature:3"),
         "{stdout}"
     );
 }
