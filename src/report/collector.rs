@@ -353,6 +353,37 @@ fn error_text(err: &StepError) -> String {
     }
 }
 
+/// `line:column` of the first line that starts with `start` without being a Gherkin keyword.
+fn unknown_keyword_line(path: &std::path::Path, start: &str) -> Option<String> {
+    const KEYWORDS: &[&str] = &[
+        "Feature:",
+        "Rule:",
+        "Background:",
+        "Scenario:",
+        "Scenario Outline:",
+        "Scenario Template:",
+        "Example:",
+        "Examples:",
+        "Scenarios:",
+        "Given ",
+        "When ",
+        "Then ",
+        "And ",
+        "But ",
+        "* ",
+    ];
+    let start = start.trim();
+    if start.is_empty() {
+        return None;
+    }
+    let text = std::fs::read_to_string(path).ok()?;
+    text.lines().enumerate().find_map(|(i, line)| {
+        let trimmed = line.trim_start();
+        (trimmed.starts_with(start) && !KEYWORDS.iter().any(|k| trimmed.starts_with(k)))
+            .then(|| format!("{}:{}", i + 1, line.len() - trimmed.len() + 1))
+    })
+}
+
 /// A path relative to the working directory when below it.
 fn shown(path: &std::path::Path) -> String {
     let cwd = std::env::current_dir().unwrap_or_default();
@@ -394,6 +425,14 @@ pub fn parse_error_text(e: &parser::Error) -> String {
                     }
                 };
                 let why: Vec<&str> = why.split_whitespace().collect();
+                // gherkin reports an unknown keyword where it gave up (often the end of the
+                // file); the line a person must fix is the one that starts with it.
+                let position = match error {
+                    Some(gherkin::EnvError::UnknownKeyword(start)) => {
+                        unknown_keyword_line(path, start).unwrap_or_else(|| position.to_string())
+                    }
+                    _ => position.to_string(),
+                };
                 format!(
                     "{}:{position}: not valid Gherkin: {}",
                     shown(path),
@@ -474,5 +513,133 @@ impl Collector {
             Scenario::Hook(..) | Scenario::Log(_) => {}
             Scenario::Finished => self.scenario_finished(feature, sc, ev.retries, at),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::steps::HarnessWorld;
+    use cucumber::event::{Retries, Source};
+
+    type Ev = Cucumber<HarnessWorld>;
+
+    fn feed(c: &mut Collector, ev: Ev) {
+        let event = Ok(Event::new(ev));
+        futures::executor::block_on(<Collector as Writer<HarnessWorld>>::handle_event(
+            c,
+            event,
+            &cli::Empty,
+        ));
+    }
+
+    fn scenario_event(
+        f: &Source<gherkin::Feature>,
+        sc: &Source<gherkin::Scenario>,
+        event: Scenario<HarnessWorld>,
+        current: usize,
+        left: usize,
+    ) -> Ev {
+        Cucumber::Feature(
+            f.clone(),
+            Feature::Scenario(
+                sc.clone(),
+                RetryableScenario {
+                    event,
+                    retries: Some(Retries { current, left }),
+                },
+            ),
+        )
+    }
+
+    #[test]
+    fn a_scenario_that_passes_on_a_retry_is_reported_once_as_flaky() {
+        let text = "Feature: Checkout\n  Scenario: A coupon\n    Then the discount is 10.00\n";
+        let feature = gherkin::Feature::parse(text, Default::default()).expect("valid Gherkin");
+        let sc = Source::new(feature.scenarios[0].clone());
+        let step = Source::new(feature.scenarios[0].steps[0].clone());
+        let f = Source::new(feature);
+        let report = Arc::new(Mutex::new(RunReport::default()));
+        let mut c = Collector::new(report.clone(), Terminal::new(true));
+        feed(&mut c, Cucumber::Started);
+        feed(&mut c, Cucumber::Feature(f.clone(), Feature::Started));
+        // Attempt 1 fails, one retry left.
+        feed(&mut c, scenario_event(&f, &sc, Scenario::Started, 0, 1));
+        let failed = Step::Failed(
+            None,
+            None,
+            None,
+            StepError::Panic(Arc::new(
+                "total discount: expected 10.00, got 12.00".to_string(),
+            )),
+        );
+        feed(
+            &mut c,
+            scenario_event(&f, &sc, Scenario::Step(step.clone(), failed), 0, 1),
+        );
+        feed(&mut c, scenario_event(&f, &sc, Scenario::Finished, 0, 1));
+        // Attempt 2 passes.
+        feed(&mut c, scenario_event(&f, &sc, Scenario::Started, 1, 0));
+        let passed = Step::Passed(regex::Regex::new("x").unwrap().capture_locations(), None);
+        feed(
+            &mut c,
+            scenario_event(&f, &sc, Scenario::Step(step, passed), 1, 0),
+        );
+        feed(&mut c, scenario_event(&f, &sc, Scenario::Finished, 1, 0));
+        feed(&mut c, Cucumber::Finished);
+
+        let report = report.lock().unwrap().clone();
+        assert_eq!(
+            report.features[0].scenarios.len(),
+            1,
+            "the scenario appears once"
+        );
+        let s = &report.features[0].scenarios[0];
+        assert_eq!(s.status, Status::Passed);
+        assert!(s.is_flaky());
+        assert_eq!(
+            s.failed_attempts,
+            vec![
+                "attempt 1: Then the discount is 10.00 (line 3): total discount: expected 10.00, got 12.00"
+            ]
+        );
+        assert!(report.succeeded(), "a flaky scenario does not fail the run");
+        let xml = super::super::junit::render(&report);
+        assert_eq!(xml.matches("<testcase ").count(), 1);
+        assert!(xml.contains("<property name=\"flaky\" value=\"true\"/>"));
+        assert!(xml.contains("<flakyFailure message=\"attempt 1: Then the discount is 10.00 (line 3): total discount: expected 10.00, got 12.00\""));
+        assert!(!xml.contains("<failure"));
+    }
+
+    #[test]
+    fn a_scenario_that_fails_every_attempt_fails_once() {
+        let text = "Feature: Checkout\n  Scenario: A coupon\n    Then the discount is 10.00\n";
+        let feature = gherkin::Feature::parse(text, Default::default()).expect("valid Gherkin");
+        let sc = Source::new(feature.scenarios[0].clone());
+        let step = Source::new(feature.scenarios[0].steps[0].clone());
+        let f = Source::new(feature);
+        let report = Arc::new(Mutex::new(RunReport::default()));
+        let mut c = Collector::new(report.clone(), Terminal::new(true));
+        for (current, left) in [(0, 1), (1, 0)] {
+            feed(
+                &mut c,
+                scenario_event(&f, &sc, Scenario::Started, current, left),
+            );
+            let failed = Step::Failed(None, None, None, StepError::Panic(Arc::new("no")));
+            feed(
+                &mut c,
+                scenario_event(&f, &sc, Scenario::Step(step.clone(), failed), current, left),
+            );
+            feed(
+                &mut c,
+                scenario_event(&f, &sc, Scenario::Finished, current, left),
+            );
+        }
+        let report = report.lock().unwrap().clone();
+        let s = &report.features[0].scenarios[0];
+        assert_eq!(report.features[0].scenarios.len(), 1);
+        assert_eq!(s.status, Status::Failed);
+        assert_eq!(s.failed_attempts.len(), 1);
+        assert!(!s.is_flaky());
     }
 }
