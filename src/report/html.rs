@@ -30,8 +30,8 @@ table { border-collapse: collapse; background: #fff; }
 td, th { border: 1px solid var(--line); padding: 4px 10px; text-align: left; vertical-align: top; }
 th { background: #f0f3f6; font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.summary { display: flex; gap: 28px; flex-wrap: wrap; align-items: flex-start; }
-.chart { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 8px; }
+.summary { display: flex; gap: 20px; flex-wrap: wrap; align-items: center; }
+.chart { background: #fff; border: 1px solid var(--line); border-radius: 8px; }
 .meta td:first-child { color: var(--muted); white-space: nowrap; }
 .area { margin-top: 8px; }
 .feature { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 14px 18px; margin: 14px 0; }
@@ -58,7 +58,9 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 pre.exchange { max-height: 420px; overflow: auto; }
 pre { background: #f6f8fa; border: 1px solid var(--line); border-radius: 6px; padding: 8px; overflow-x: auto; font-size: 12.5px; white-space: pre-wrap; word-break: break-all; margin: 6px 0 0; }
 .attempts { color: var(--flaky); font-size: 13px; margin: 4px 0; }
-ul.failed-list li { margin: 2px 0; }
+ul.failed-list li { margin: 4px 0; }
+ul.failed-list .why { color: var(--fail); font-weight: 600; }
+ul.failed-list table { margin: 4px 0 8px; font-size: 14px; }
 a { color: #0969da; }
 footer { color: var(--muted); font-size: 13px; text-align: center; padding: 16px; }
 "#;
@@ -84,9 +86,9 @@ pub fn render(report: &RunReport) -> String {
         }
     );
     summary(&mut html, report);
-    metadata(&mut html, report);
     problems(&mut html, report);
     failures(&mut html, report);
+    metadata(&mut html, report);
     features(&mut html, report);
     let _ = write!(
         html,
@@ -133,6 +135,7 @@ fn summary(html: &mut String, report: &RunReport) {
     }
     html.push_str("</div>\n<div class=\"summary\">\n");
     let areas = areas(report);
+    html.push_str(&donut(&c));
     html.push_str(&chart(&areas));
     html.push_str(
         "<table class=\"areas\"><tr><th>Area</th><th>Passed</th><th>Failed</th><th>Skipped</th><th>Flaky</th></tr>",
@@ -151,11 +154,45 @@ fn summary(html: &mut String, report: &RunReport) {
     html.push_str("</table>\n</div>\n</section>\n");
 }
 
+/// The whole run as a ring: passed, failed, skipped, with the pass rate in the middle.
+fn donut(c: &Counts) -> String {
+    const R: f64 = 52.0;
+    let circumference = 2.0 * std::f64::consts::PI * R;
+    let total = c.total().max(1) as f64;
+    let mut svg = String::from(
+        "<svg class=\"chart donut\" role=\"img\" aria-label=\"All scenarios: passed, failed, skipped\" xmlns=\"http://www.w3.org/2000/svg\" width=\"150\" height=\"150\" viewBox=\"0 0 150 150\"><circle cx=\"75\" cy=\"75\" r=\"52\" fill=\"none\" stroke=\"#eaeef2\" stroke-width=\"18\"/>",
+    );
+    let mut offset = 0.0;
+    for (n, color) in [
+        (c.passed, "#2e7d32"),
+        (c.failed, "#c62828"),
+        (c.skipped, "#9e9e9e"),
+    ] {
+        if n == 0 {
+            continue;
+        }
+        let len = circumference * n as f64 / total;
+        let _ = write!(
+            svg,
+            "<circle cx=\"75\" cy=\"75\" r=\"{R}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"18\" stroke-dasharray=\"{len:.2} {:.2}\" stroke-dashoffset=\"{:.2}\" transform=\"rotate(-90 75 75)\"/>",
+            circumference - len,
+            -offset
+        );
+        offset += len;
+    }
+    let rate = 100.0 * c.passed as f64 / total;
+    let _ = writeln!(
+        svg,
+        "<text x=\"75\" y=\"80\" text-anchor=\"middle\" font-size=\"22\" font-weight=\"700\" fill=\"#1f2328\">{rate:.0}%</text><text x=\"75\" y=\"98\" text-anchor=\"middle\" font-size=\"11\" fill=\"#59636e\">passed</text></svg>"
+    );
+    svg
+}
+
 /// A horizontal stacked bar per area: passed, failed, skipped.
 fn chart(areas: &BTreeMap<String, (Counts, usize)>) -> String {
-    const LABEL: f64 = 150.0;
+    const LABEL: f64 = 110.0;
     const BAR: f64 = 380.0;
-    const ROW: f64 = 30.0;
+    const ROW: f64 = 32.0;
     let max = areas
         .values()
         .map(|(c, _)| c.total())
@@ -171,7 +208,7 @@ fn chart(areas: &BTreeMap<String, (Counts, usize)>) -> String {
         let y = 8.0 + ROW * i as f64;
         let _ = write!(
             svg,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"13\" fill=\"#1f2328\">{}</text>",
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"14\" fill=\"#1f2328\">{}</text>",
             LABEL - 8.0,
             y + 15.0,
             escape(area)
@@ -279,7 +316,24 @@ fn failures(html: &mut String, report: &RunReport) {
     for (f, s) in failed {
         let step = s
             .failed_step()
-            .map(|st| format!(" at <i>{} {}</i>", escape(&st.keyword), escape(&st.text)))
+            .map(|st| {
+                let message = st.message().unwrap_or("").lines().next().unwrap_or("");
+                let table = expected_actual(message)
+                    .map(|(e, a)| {
+                        format!(
+                            "<table class=\"expected-actual\"><tr><th>Expected</th><td>{}</td><th>Actual</th><td>{}</td></tr></table>",
+                            escape(&e),
+                            escape(&a)
+                        )
+                    })
+                    .unwrap_or_default();
+                format!(
+                    " at <i>{} {}</i><div class=\"why\">{}</div>{table}",
+                    escape(&st.keyword),
+                    escape(&st.text),
+                    escape(message)
+                )
+            })
             .unwrap_or_default();
         let _ = write!(
             html,
