@@ -170,6 +170,9 @@ fn an_unwritable_report_path_exits_2_names_the_path_and_the_other_reports_are_wr
     for report in ["cucumber.json", "index.html", "requests.log"] {
         assert!(dir.join("reports").join(report).is_file(), "{report}");
     }
+    let html = std::fs::read_to_string(dir.join("reports/index.html")).unwrap();
+    assert!(html.contains("Reports that could not be written"));
+    assert!(html.contains("cannot write coupon.feature/junit.xml"));
 }
 
 #[test]

@@ -284,14 +284,27 @@ fn metadata(html: &mut String, report: &RunReport) {
 }
 
 fn problems(html: &mut String, report: &RunReport) {
-    if report.parse_errors.is_empty() {
-        return;
+    for (id, title, errors) in [
+        (
+            "parse-errors",
+            "Feature files that do not parse",
+            &report.parse_errors,
+        ),
+        (
+            "write-errors",
+            "Reports that could not be written",
+            &report.write_errors,
+        ),
+    ] {
+        if errors.is_empty() {
+            continue;
+        }
+        let _ = write!(html, "<section id=\"{id}\">\n<h2>{title}</h2>\n<ul>");
+        for e in errors {
+            let _ = write!(html, "<li><code>{}</code></li>", escape(e));
+        }
+        html.push_str("</ul>\n</section>\n");
     }
-    html.push_str("<section id=\"parse-errors\">\n<h2>Feature files that do not parse</h2>\n<ul>");
-    for e in &report.parse_errors {
-        let _ = write!(html, "<li><code>{}</code></li>", escape(e));
-    }
-    html.push_str("</ul>\n</section>\n");
 }
 
 fn anchor(f: &FeatureReport, s: &ScenarioReport) -> String {
