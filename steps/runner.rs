@@ -20,7 +20,9 @@ use crate::client::Exchange;
 use crate::report::collector::{feature_report, parse_error_text, scenario_report};
 use crate::report::shard::{Shard, ShardKey};
 use crate::report::terminal::Terminal;
-use crate::report::{Collector, RunReport, ScenarioReport, Status, cucumber_json, html, junit};
+use crate::report::{
+    Collector, RunReport, ScenarioReport, Status, cucumber_json, html, junit, messages,
+};
 use crate::target::{Target, TargetConfig, TargetError, TargetKind};
 
 /// What to run, where, and where the reports go.
@@ -40,6 +42,8 @@ pub struct RunConfig {
     pub cucumber_json: Option<PathBuf>,
     /// The HTML report.
     pub html: Option<PathBuf>,
+    /// Cucumber Messages (NDJSON).
+    pub messages: Option<PathBuf>,
     /// Every HTTP exchange of the run, secrets redacted.
     pub request_log: Option<PathBuf>,
     /// Stop at the first failed scenario.
@@ -65,6 +69,7 @@ impl Default for RunConfig {
             junit: Some(PathBuf::from("reports/junit.xml")),
             cucumber_json: Some(PathBuf::from("reports/cucumber.json")),
             html: Some(PathBuf::from("reports/index.html")),
+            messages: Some(PathBuf::from("reports/cucumber.ndjson")),
             request_log: Some(PathBuf::from("reports/requests.log")),
             fail_fast: false,
             quiet: false,
@@ -428,6 +433,7 @@ pub async fn run(config: RunConfig) -> Result<RunReport, RunError> {
     let mut target_config = config.target.clone();
     target_config.seed = Some(seed);
     let target = Target::start(target_config).await?;
+    let started = std::time::SystemTime::now();
     let report = Arc::new(Mutex::new(RunReport::default()));
     let terminal = Terminal::new(config.quiet);
     if !config.quiet {
@@ -510,12 +516,13 @@ pub async fn run(config: RunConfig) -> Result<RunReport, RunError> {
     // Drop features the filters emptied.
     report.features.retain(|f| !f.scenarios.is_empty());
     report.sort();
-    write_reports(&config, &mut report, &exchanges);
+    write_reports(&config, &mut report, &exchanges, started);
     terminal.summary(&report, &|path, s| rerun_command(path, s));
     if !config.quiet {
         for (label, path) in [
             ("JUnit", &config.junit),
             ("Cucumber JSON", &config.cucumber_json),
+            ("Cucumber Messages", &config.messages),
             ("HTML", &config.html),
             ("Request log", &config.request_log),
         ] {
@@ -568,13 +575,29 @@ fn properties(config: &RunConfig, target: &Target, seed: u64) -> Vec<(String, St
 
 /// Writes every report it can; a report that cannot be written is noted in the run's report
 /// (exit code 2) and does not stop the others.
-fn write_reports(config: &RunConfig, report: &mut RunReport, exchanges: &Mutex<Vec<Exchanges>>) {
+fn write_reports(
+    config: &RunConfig,
+    report: &mut RunReport,
+    exchanges: &Mutex<Vec<Exchanges>>,
+    started: std::time::SystemTime,
+) {
     let mut outputs: Vec<(&PathBuf, String)> = Vec::new();
     if let Some(path) = &config.junit {
         outputs.push((path, junit::render(report)));
     }
     if let Some(path) = &config.cucumber_json {
         outputs.push((path, cucumber_json::render(report)));
+    }
+    if let Some(path) = &config.messages {
+        outputs.push((
+            path,
+            messages::render(
+                report,
+                &message_sources(report),
+                &message_definitions(),
+                started,
+            ),
+        ));
     }
     if let Some(path) = &config.request_log {
         let mut entries = exchanges.lock().unwrap_or_else(|p| p.into_inner()).clone();
@@ -602,6 +625,39 @@ fn write_reports(config: &RunConfig, report: &mut RunReport, exchanges: &Mutex<V
     {
         report.write_errors.push(e.to_string());
     }
+}
+
+/// The feature files of the report, read again and parsed without expanding their Examples.
+fn message_sources(report: &RunReport) -> Vec<messages::Source> {
+    report
+        .features
+        .iter()
+        .filter_map(|f| {
+            let path = f.path.as_ref()?;
+            let text = std::fs::read_to_string(path).ok()?;
+            let feature = gherkin::Feature::parse(&text, Default::default()).ok()?;
+            Some(messages::Source {
+                uri: junit::shown_path(f),
+                text,
+                feature,
+            })
+        })
+        .collect()
+}
+
+fn message_definitions() -> Vec<messages::Definition> {
+    super::vocabulary::definitions()
+        .into_iter()
+        .map(|d| {
+            let (uri, line) = d.location.rsplit_once(':').unwrap_or((&d.location, "0"));
+            messages::Definition {
+                uri: uri.to_string(),
+                line: line.parse().unwrap_or(0),
+                expression: d.expression,
+                regex: d.regex,
+            }
+        })
+        .collect()
 }
 
 fn write_file(path: &Path, text: &str) -> Result<(), RunError> {

@@ -1,5 +1,6 @@
 //! Secret canary: scenarios run with a known secret key, and the key must appear in no artifact
-//! of the run: stdout, stderr, JUnit, Cucumber JSON, HTML, the request log, the snapshots.
+//! of the run: stdout, stderr, JUnit, Cucumber JSON and Messages, HTML, the request log, the
+//! snapshots.
 //!
 //! The run uses the live target pointed at an emulator whose project has the canary as its
 //! secret key, so every request of every scenario authenticates with it (the passing scenarios
@@ -87,7 +88,13 @@ async fn the_secret_key_appears_in_no_artifact() {
         ("stdout".to_string(), stdout),
         ("stderr".to_string(), stderr),
     ];
-    for report in ["junit.xml", "cucumber.json", "index.html", "requests.log"] {
+    for report in [
+        "junit.xml",
+        "cucumber.json",
+        "cucumber.ndjson",
+        "index.html",
+        "requests.log",
+    ] {
         let path = dir.join("reports").join(report);
         let text = std::fs::read_to_string(&path).expect("the report is written");
         assert!(text.len() > 1_000, "{report} has content");

@@ -266,6 +266,26 @@ async fn junit_json_and_html_hold_what_their_readers_need() {
     }
     assert_eq!(scenarios, 12);
 
+    // Cucumber Messages: one envelope a line, a pickle and a test case per scenario.
+    let ndjson = std::fs::read_to_string(dir.join("reports/cucumber.ndjson")).unwrap();
+    let envelopes: Vec<serde_json::Value> = ndjson
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON envelope a line"))
+        .collect();
+    let count = |kind: &str| envelopes.iter().filter(|e| e.get(kind).is_some()).count();
+    assert_eq!(count("meta"), 1);
+    assert_eq!(count("gherkinDocument"), 2);
+    assert_eq!(count("pickle"), 12);
+    assert_eq!(count("testCaseFinished"), 12);
+    let failed_steps = envelopes
+        .iter()
+        .filter(|e| e["testStepFinished"]["testStepResult"]["status"] == "FAILED")
+        .count();
+    assert_eq!(
+        failed_steps, 2,
+        "the wrong amount and the clock without control plane"
+    );
+
     // HTML
     let html_path = dir.join("reports/index.html");
     let html = std::fs::read_to_string(&html_path).unwrap();

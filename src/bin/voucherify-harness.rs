@@ -28,7 +28,7 @@ struct Cli {
 enum Command {
     /// Run feature files against the emulator (default) or a live project; exit 0 when every
     /// scenario passed, 1 when one failed, 2 on a usage or configuration error.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Serve the emulated Voucherify API until Ctrl-C.
     Emulate {
         /// Address to listen on.
@@ -79,6 +79,9 @@ struct RunArgs {
     /// HTML report.
     #[arg(long, default_value = "reports/index.html")]
     html: PathBuf,
+    /// Cucumber Messages (NDJSON) report.
+    #[arg(long, default_value = "reports/cucumber.ndjson")]
+    messages: PathBuf,
     /// Every HTTP exchange of the run, secrets redacted.
     #[arg(long, default_value = "reports/requests.log")]
     request_log: PathBuf,
@@ -125,7 +128,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Run(args) => runtime.block_on(run(args)),
+        Command::Run(args) => runtime.block_on(run(*args)),
         Command::Emulate {
             host,
             port,
@@ -258,6 +261,7 @@ async fn run(args: RunArgs) -> ExitCode {
         junit: Some(args.junit),
         cucumber_json: Some(args.cucumber_json),
         html: Some(args.html),
+        messages: Some(args.messages),
         request_log: Some(args.request_log),
         fail_fast: args.fail_fast,
         quiet: args.quiet,

@@ -1,11 +1,13 @@
 //! A run's results as plain values, and the reports rendered from them: terminal lines and
-//! summary, JUnit XML for CI, Cucumber JSON for report tools, the HTML living documentation.
+//! summary, JUnit XML for CI, Cucumber JSON and Cucumber Messages for report tools, the HTML
+//! living documentation.
 
 pub mod catalogue;
 pub mod collector;
 pub mod cucumber_json;
 pub mod html;
 pub mod junit;
+pub mod messages;
 pub mod shard;
 pub mod terminal;
 
