@@ -263,6 +263,35 @@ fn load(filter: &Filter) -> (Vec<gherkin::Feature>, Vec<String>) {
     (features, errors)
 }
 
+/// Every `file.feature:LINE` must name a scenario (or an Examples row) of that file.
+fn check_lines(filter: &Filter, features: &[gherkin::Feature]) -> Result<(), RunError> {
+    let mut found = HashSet::new();
+    for f in features {
+        let file = canonical(f);
+        let scenarios = f
+            .scenarios
+            .iter()
+            .chain(f.rules.iter().flat_map(|r| r.scenarios.iter()));
+        for s in scenarios {
+            found.insert((file.clone(), s.position.line));
+        }
+    }
+    let mut missing: Vec<&(PathBuf, usize)> = filter
+        .selection
+        .lines
+        .iter()
+        .filter(|l| !found.contains(*l))
+        .collect();
+    missing.sort();
+    match missing.first() {
+        None => Ok(()),
+        Some((file, line)) => Err(RunError::Config(format!(
+            "no scenario starts at {}:{line} (give the line of a Scenario or of an Examples row)",
+            file.display()
+        ))),
+    }
+}
+
 /// The scenarios of a shard, as (canonical file, line).
 fn shard_members(features: &[gherkin::Feature], shard: Shard) -> HashSet<(PathBuf, usize)> {
     let mut keys = Vec::new();
@@ -426,6 +455,7 @@ fn seed(config: &RunConfig) -> u64 {
 pub async fn run(config: RunConfig) -> Result<RunReport, RunError> {
     let mut filter = Filter::new(&config)?;
     let (features, _) = load(&filter);
+    check_lines(&filter, &features)?;
     if let Some(shard) = config.shard {
         filter.shard = Some(shard_members(&features, shard));
     }

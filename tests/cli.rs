@@ -70,6 +70,16 @@ fn a_wrong_expected_amount_exits_1_and_the_junit_failure_names_step_expected_and
         stdout.contains("rerun: cargo run --release -- run coupon.feature:3"),
         "{stdout}"
     );
+    // The rerun command runs that one scenario.
+    let out = run(&["run", "coupon.feature:3"], &dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout.contains("1 scenarios (0 passed, 1 failed, 0 skipped)"),
+        "{stdout}"
+    );
+    let out = run(&["run", "coupon.feature:8"], &dir);
+    assert_eq!(out.status.code(), Some(0), "the other scenario passes");
 }
 
 #[test]
@@ -83,6 +93,7 @@ fn usage_and_configuration_errors_exit_2() {
         vec!["run", "coupon.feature", "--name", "("],
         vec!["run", "--target", "nowhere"],
         vec!["run", "coupon.feature", "--shard", "4/3"],
+        vec!["run", "coupon.feature:4"],
         vec!["run", "coupon.feature", "--shard", "two"],
         vec!["run", "coupon.feature", "--tags", "@coupons and or @x"],
         vec!["frobnicate"],
