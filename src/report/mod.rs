@@ -312,6 +312,56 @@ mod tests {
     }
 
     #[test]
+    fn a_step_failure_splits_into_message_and_exchange() {
+        use crate::steps::world::{FailureKind, StepFailure};
+        let failure = StepFailure {
+            kind: FailureKind::Error,
+            message: "no answer from the target".into(),
+            exchange: Some("> GET /v1/vouchers/X\n< no answer\n".into()),
+        };
+        let step = StepReport {
+            status: Status::Failed,
+            error: Some(failure.to_string()),
+            ..StepReport::default()
+        };
+        assert!(step.is_error());
+        assert_eq!(step.message(), Some("no answer from the target"));
+        assert_eq!(step.exchange(), Some("> GET /v1/vouchers/X\n< no answer\n"));
+        assert_eq!(ERROR_MARKER, crate::steps::world::ERROR_MARKER);
+    }
+
+    #[test]
+    fn scenario_names_are_unique_within_a_feature() {
+        let scenario = |name: &str, example: &[(&str, &str)], line| ScenarioReport {
+            name: name.into(),
+            example: example
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            line,
+            ..ScenarioReport::default()
+        };
+        let f = FeatureReport {
+            scenarios: vec![
+                scenario("A coupon", &[("uses", "1")], 10),
+                scenario("A coupon", &[("uses", "3")], 11),
+                scenario("A coupon", &[("uses", "3")], 12),
+                scenario("Another", &[], 20),
+            ],
+            ..FeatureReport::default()
+        };
+        assert_eq!(
+            RunReport::unique_names(&f),
+            [
+                "A coupon [uses=1]",
+                "A coupon [uses=3]",
+                "A coupon [uses=3] (2)",
+                "Another"
+            ]
+        );
+    }
+
+    #[test]
     fn slugs_are_plain() {
         assert_eq!(
             slug("Coupon: discounts & limits!"),
