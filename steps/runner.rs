@@ -46,6 +46,8 @@ pub struct RunConfig {
     pub quiet: bool,
     /// Run a failed scenario again up to this many times; one that then passes is flaky.
     pub retries: usize,
+    /// How long to wait before running a failed scenario again.
+    pub retry_after: Option<std::time::Duration>,
     /// Only this share of the scenarios.
     pub shard: Option<Shard>,
     /// The run's random seed (the emulator's ids and generated codes); random when `None`.
@@ -68,6 +70,7 @@ impl Default for RunConfig {
             fail_fast: false,
             quiet: false,
             retries: 0,
+            retry_after: None,
             shard: None,
             seed: None,
         }
@@ -215,7 +218,9 @@ pub async fn run(config: RunConfig) -> Result<RunReport, RunError> {
         cucumber = cucumber.fail_fast();
     }
     if config.retries > 0 {
-        cucumber = cucumber.retries(config.retries);
+        cucumber = cucumber
+            .retries(config.retries)
+            .retry_after(config.retry_after);
     }
     let skipped = skipped_on_target(&features, target.kind, &filter);
     let filter = Arc::new(filter);

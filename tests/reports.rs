@@ -382,3 +382,72 @@ fn say(text: &str) {
     use std::io::Write as _;
     let _ = writeln!(std::io::stderr(), "{text}");
 }
+
+const ORDER_MATTERS: &str = r#"@coupons
+Feature: Order matters on a shared project
+  Scenario: A coupon another scenario creates is accepted
+    When Alice checks "LATER" against a cart of 10.00
+    Then the coupon is accepted
+
+  Scenario: The coupon is created
+    Given a coupon "LATER" giving 1.00 off
+"#;
+
+/// A scenario that fails, then passes on its retry, is one testcase marked flaky. On a shared
+/// (live) project the first scenario needs a coupon the second one creates: its first attempt
+/// fails, and its retry, after a pause in which the second scenario runs, passes.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scenario_retried_to_success_appears_once_marked_flaky() {
+    let api = common::Api::start().await;
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("reports-flaky");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("features/coupons")).unwrap();
+    std::fs::write(dir.join("features/coupons/order.feature"), ORDER_MATTERS).unwrap();
+    let args = [
+        "--retries",
+        "1",
+        "--retry-after",
+        "300",
+        "--concurrency",
+        "1",
+    ];
+    let out = run_live(
+        dir.clone(),
+        api.base.clone(),
+        args.iter().map(|a| a.to_string()).collect(),
+    )
+    .await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a flaky pass is a pass: {stdout}"
+    );
+    assert!(
+        stdout.contains("2 scenarios (2 passed, 0 failed, 0 skipped, 1 flaky)"),
+        "{stdout}"
+    );
+
+    let xml = std::fs::read_to_string(dir.join("reports/junit.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    assert_eq!(cases(&doc).len(), 2, "the retried scenario appears once");
+    let flaky = testcase(&doc, "A coupon another scenario creates is accepted");
+    assert!(child(flaky, "failure").is_none());
+    let marked = child(flaky, "properties")
+        .map(|p| {
+            p.children().any(|n| {
+                n.attribute("name") == Some("flaky") && n.attribute("value") == Some("true")
+            })
+        })
+        .unwrap_or(false);
+    assert!(marked, "{xml}");
+    let attempt = child(flaky, "flakyFailure").and_then(|n| n.attribute("message"));
+    assert_eq!(
+        attempt,
+        Some(
+            "attempt 1: Then the coupon is accepted (line 5): the checkout was not accepted: invalid (not_found)"
+        )
+    );
+    let html = std::fs::read_to_string(dir.join("reports/index.html")).unwrap();
+    assert!(html.contains("passed on attempt 2"));
+}

@@ -88,6 +88,9 @@ struct RunArgs {
     /// Run a failed scenario again up to N times; one that then passes is reported flaky.
     #[arg(long, default_value_t = 0, value_name = "N")]
     retries: usize,
+    /// Wait this many milliseconds before a retry (other scenarios run meanwhile).
+    #[arg(long, value_name = "MS")]
+    retry_after: Option<u64>,
     /// Run only share I of N (e.g. 2/4) of the scenarios, for a CI matrix.
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
     shard: Option<Shard>,
@@ -266,6 +269,7 @@ async fn run(args: RunArgs) -> ExitCode {
         fail_fast: args.fail_fast,
         quiet: args.quiet,
         retries: args.retries,
+        retry_after: args.retry_after.map(std::time::Duration::from_millis),
         shard: args.shard,
         seed: args.seed,
     };
