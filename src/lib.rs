@@ -11,13 +11,16 @@
 //!   and a request log that never holds a secret.
 //! - [`target`]: where scenarios run: the embedded emulator, an emulator URL, or the live API.
 //! - [`steps`]: the Gherkin step library and the runner behind `run` and `cargo test`.
-//! - [`report`]: JUnit XML and terminal output built from a run's results.
+//! - [`report`]: a run's results as values, and the reports rendered from them: terminal,
+//!   JUnit XML, Cucumber JSON, HTML, the step catalogue.
+//! - [`shape`]: response shapes (ids, codes, times redacted) and the snapshots they are kept in.
 
 pub mod client;
 pub mod emulator;
 pub mod engine;
 pub mod model;
 pub mod report;
+pub mod shape;
 #[path = "../steps/mod.rs"]
 pub mod steps;
 pub mod target;

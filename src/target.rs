@@ -27,6 +27,8 @@ pub struct TargetConfig {
     pub timeouts: Timeouts,
     /// The run's own pace, shared by all scenarios (none: only the API's budget holds calls).
     pub pace: Option<Pace>,
+    /// The embedded emulator's seed (random when `None`).
+    pub seed: Option<u64>,
 }
 
 impl Default for TargetConfig {
@@ -37,6 +39,7 @@ impl Default for TargetConfig {
             credentials: None,
             timeouts: Timeouts::default(),
             pace: None,
+            seed: None,
         }
     }
 }
@@ -82,8 +85,11 @@ impl Target {
         let (base_url, embedded) = match (&config.kind, &config.base_url) {
             (_, Some(url)) => (url.trim_end_matches('/').to_string(), None),
             (TargetKind::Emulator, None) => {
-                let emulator =
-                    Emulator::new(ProjectSpec::default(), crate::emulator::clock::wall_now());
+                let now = crate::emulator::clock::wall_now();
+                let emulator = match config.seed {
+                    Some(seed) => Emulator::with_seed(ProjectSpec::default(), now, seed),
+                    None => Emulator::new(ProjectSpec::default(), now),
+                };
                 let addr = SocketAddr::from(([127, 0, 0, 1], 0));
                 let running = Running::start(emulator, addr)
                     .await

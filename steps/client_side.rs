@@ -4,7 +4,7 @@
 use cucumber::{given, then, when};
 
 use super::network::{attempt_with, checkout_request};
-use super::params::Money;
+use super::params::{Money, Website};
 use super::world::{FailureKind, HarnessWorld, StepFailure, StepResult};
 use crate::client::{Client, ClientError, Limiter, RetryPolicy};
 use crate::model::OrderInput;
@@ -95,41 +95,35 @@ async fn from_page(
     Ok(())
 }
 
-#[when(
-    regex = r#"^a page on (the shop's website|another website) checks "([^"]*)" against a cart of (\d+(?:\.\d{1,2})?)$"#
-)]
+#[when(expr = "a page on {website} checks {string} against a cart of {money}")]
 async fn page_checks(
     world: &mut HarnessWorld,
-    which: String,
+    which: Website,
     name: String,
     amount: Money,
 ) -> StepResult {
-    from_page(world, &which, name, amount, false, 1).await
+    from_page(world, &which.0, name, amount, false, 1).await
 }
 
-#[when(
-    regex = r#"^a page on (the shop's website|another website) checks "([^"]*)" against a cart of (\d+(?:\.\d{1,2})?) (\d+) times in a row$"#
-)]
+#[when(expr = "a page on {website} checks {string} against a cart of {money} {int} times in a row")]
 async fn page_checks_repeatedly(
     world: &mut HarnessWorld,
-    which: String,
+    which: Website,
     name: String,
     amount: Money,
     times: usize,
 ) -> StepResult {
-    from_page(world, &which, name, amount, false, times).await
+    from_page(world, &which.0, name, amount, false, times).await
 }
 
-#[when(
-    regex = r#"^a customer on (the shop's website|another website) checks out a cart of (\d+(?:\.\d{1,2})?) with "([^"]*)"$"#
-)]
+#[when(expr = "a customer on {website} checks out a cart of {money} with {string}")]
 async fn page_redeems(
     world: &mut HarnessWorld,
-    which: String,
+    which: Website,
     amount: Money,
     name: String,
 ) -> StepResult {
-    from_page(world, &which, name, amount, true, 1).await
+    from_page(world, &which.0, name, amount, true, 1).await
 }
 
 #[when(expr = "the shop's server looks up the coupon {string} with the website's public keys")]

@@ -4,7 +4,7 @@ use cucumber::{then, when};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::params::Money;
+use super::params::{CartFlaw, Money};
 use super::world::{HarnessWorld, StepFailure, StepResult};
 
 /// How an expected error's `details` is compared.
@@ -151,16 +151,14 @@ async fn same_coupon_twice(
     send(world, bytes(&body)).await
 }
 
-#[when(
-    regex = r#"^(\S+) checks out with "([^"]*)" and (a negative cart amount|an item with a negative quantity|an item with a negative price)$"#
-)]
+#[when(expr = "{word} checks out with {string} and {flaw}")]
 async fn negative(
     world: &mut HarnessWorld,
     person: String,
     name: String,
-    cart: String,
+    cart: CartFlaw,
 ) -> StepResult {
-    let order = match cart.as_str() {
+    let order = match cart.0.as_str() {
         "a negative cart amount" => json!({"amount": -500}),
         "an item with a negative quantity" => {
             json!({"items": [{"source_id": "beans", "quantity": -1, "price": 1250}]})

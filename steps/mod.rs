@@ -1,5 +1,6 @@
 //! The step library: one module per domain concept, the per-scenario [`world::HarnessWorld`],
-//! the parameter types, and the [`runner`] shared by `run` and `cargo test`.
+//! the parameter types, the [`runner`] shared by `run` and `cargo test`, and the
+//! [`vocabulary`] read back from the registered steps (catalogue, dry run).
 
 pub mod access;
 pub mod catalog;
@@ -10,12 +11,16 @@ pub mod coupons;
 pub mod failures;
 pub mod network;
 pub mod outcomes;
+pub mod outputs;
 pub mod params;
 pub mod promotions;
 pub mod rate_limits;
 pub mod redemptions;
 pub mod runner;
+pub mod selection;
+pub mod shapes;
 pub mod stacking;
+pub mod vocabulary;
 pub mod world;
 
 pub use runner::{RunConfig, RunError, run};

@@ -145,3 +145,45 @@ mod tests {
         assert_eq!(o.0.effect.as_deref(), Some("APPLY_TO_ORDER"));
     }
 }
+
+/// Where a client-side call comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Parameter)]
+#[param(name = "website", regex = r"the shop's website|another website")]
+pub struct Website(pub String);
+
+impl FromStr for Website {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_string()))
+    }
+}
+
+/// A cart that is wrong on purpose.
+#[derive(Debug, Clone, PartialEq, Eq, Parameter)]
+#[param(
+    name = "flaw",
+    regex = r"a negative cart amount|an item with a negative quantity|an item with a negative price"
+)]
+pub struct CartFlaw(pub String);
+
+impl FromStr for CartFlaw {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_string()))
+    }
+}
+
+/// A rate-limit period.
+#[derive(Debug, Clone, PartialEq, Eq, Parameter)]
+#[param(name = "period", regex = r"hour|minute")]
+pub struct Period(pub String);
+
+impl FromStr for Period {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_string()))
+    }
+}

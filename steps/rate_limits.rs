@@ -3,6 +3,7 @@
 
 use cucumber::{given, then, when};
 
+use super::params::Period;
 use super::world::{HarnessWorld, StepResult};
 use crate::client::ClientError;
 use crate::emulator::conditions::{Mode, RateLimitChange};
@@ -36,8 +37,8 @@ async fn per_minute(world: &mut HarnessWorld, limit: u64) -> StepResult {
     set_mode(world, change).await
 }
 
-#[given(regex = r"^the shop has already made (\d+) calls? this (hour|minute)$")]
-async fn calls_made(world: &mut HarnessWorld, count: usize, _period: String) -> StepResult {
+#[given(expr = "the shop has already made {int} call(s) this {period}")]
+async fn calls_made(world: &mut HarnessWorld, count: usize, _period: Period) -> StepResult {
     let client = world.client()?.clone();
     let query = [("limit", "1".to_string())];
     for n in 1..=count {
@@ -49,11 +50,11 @@ async fn calls_made(world: &mut HarnessWorld, count: usize, _period: String) -> 
     Ok(())
 }
 
-#[given(regex = r"^an? (hour|minute) passes$")]
-#[when(regex = r"^an? (hour|minute) passes$")]
-async fn time_passes(world: &mut HarnessWorld, period: String) -> StepResult {
+#[given(expr = "a(n) {period} passes")]
+#[when(expr = "a(n) {period} passes")]
+async fn time_passes(world: &mut HarnessWorld, period: Period) -> StepResult {
     let (control, project) = world.control_plane()?;
-    let (iso, ms) = if period == "hour" {
+    let (iso, ms) = if period.0 == "hour" {
         ("PT1H", HOUR)
     } else {
         ("PT1M", MINUTE)

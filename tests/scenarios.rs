@@ -13,6 +13,9 @@ fn main() -> ExitCode {
         paths: vec![root.join("features")],
         junit: Some(reports.join("junit.xml")),
         cucumber_json: Some(reports.join("cucumber.json")),
+        html: Some(reports.join("index.html")),
+        messages: Some(reports.join("cucumber.ndjson")),
+        request_log: Some(reports.join("requests.log")),
         quiet: std::env::var_os("SCENARIOS_VERBOSE").is_none(),
         ..RunConfig::default()
     };

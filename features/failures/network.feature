@@ -1,6 +1,6 @@
 @failures
 Feature: Network trouble fails clearly and never doubles a redemption
-  When the API is down, slow or unstable, the shop learns it quickly and with a clear reason.
+  If the API is down, slow or unstable, the shop learns it quickly and with a clear reason.
   Checks are tried again; a redemption whose answer was lost is never sent twice.
 
   Scenario: An API that cannot be reached fails the checkout quickly

@@ -1,4 +1,4 @@
-//! The command line: `run` scenarios, `emulate` the API standalone.
+//! The command line: `run` scenarios, `emulate` the API standalone, list the `steps`.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use voucherify_harness::client::{Credentials, Pace, Secret, Timeouts};
 use voucherify_harness::emulator::{self, Emulator, ProjectSpec};
-use voucherify_harness::steps::{self, RunConfig, runner};
+use voucherify_harness::report::catalogue;
+use voucherify_harness::report::shard::Shard;
+use voucherify_harness::steps::{self, RunConfig, runner, vocabulary};
 use voucherify_harness::target::{TargetConfig, TargetKind};
 
 #[derive(Parser, Debug)]
@@ -26,7 +28,7 @@ struct Cli {
 enum Command {
     /// Run feature files against the emulator (default) or a live project; exit 0 when every
     /// scenario passed, 1 when one failed, 2 on a usage or configuration error.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Serve the emulated Voucherify API until Ctrl-C.
     Emulate {
         /// Address to listen on.
@@ -42,11 +44,16 @@ enum Command {
         #[arg(long, env = "VOUCHERIFY_SECRET_KEY", hide_env_values = true)]
         secret_key: Option<String>,
     },
+    /// Print every step pattern with an example and its parameter types, grouped by area.
+    Steps {
+        /// Feature files or folders to take examples from (default: features/ when present).
+        paths: Vec<PathBuf>,
+    },
 }
 
 #[derive(clap::Args, Debug)]
 struct RunArgs {
-    /// Feature files or folders (default: features/).
+    /// Feature files or folders (default: features/); FILE:LINE picks one scenario.
     paths: Vec<PathBuf>,
     /// Where scenarios run.
     #[arg(long, value_enum, default_value = "emulator")]
@@ -69,6 +76,30 @@ struct RunArgs {
     /// Cucumber JSON report.
     #[arg(long, default_value = "reports/cucumber.json")]
     cucumber_json: PathBuf,
+    /// HTML report.
+    #[arg(long, default_value = "reports/index.html")]
+    html: PathBuf,
+    /// Cucumber Messages (NDJSON) report.
+    #[arg(long, default_value = "reports/cucumber.ndjson")]
+    messages: PathBuf,
+    /// Every HTTP exchange of the run, secrets redacted.
+    #[arg(long, default_value = "reports/requests.log")]
+    request_log: PathBuf,
+    /// Run a failed scenario again up to N times; one that then passes is reported flaky.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    retries: usize,
+    /// Wait this many milliseconds before a retry (other scenarios run meanwhile).
+    #[arg(long, value_name = "MS")]
+    retry_after: Option<u64>,
+    /// Run only share I of N (e.g. 2/4) of the scenarios, for a CI matrix.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    shard: Option<Shard>,
+    /// Seed of the run's generated ids and codes (default: PROPTEST_RNG_SEED, else random).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// List undefined or ambiguous steps with a suggested pattern; calls no API.
+    #[arg(long)]
+    dry_run: bool,
     /// Stop at the first failed scenario.
     #[arg(long)]
     fail_fast: bool,
@@ -85,6 +116,10 @@ struct RunArgs {
 
 fn parse_pace(text: &str) -> Result<Pace, String> {
     text.parse()
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    s.parse()
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -106,14 +141,44 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Run(args) => runtime.block_on(run(args)),
+        Command::Run(args) => runtime.block_on(run(*args)),
         Command::Emulate {
             host,
             port,
             app_id,
             secret_key,
         } => runtime.block_on(emulate(host, port, app_id, secret_key)),
+        Command::Steps { paths } => steps_catalogue(paths),
     }
+}
+
+fn steps_catalogue(paths: Vec<PathBuf>) -> ExitCode {
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from("features")]
+            .into_iter()
+            .filter(|p| p.exists())
+            .collect()
+    } else {
+        paths
+    };
+    let features = if paths.is_empty() {
+        Vec::new()
+    } else {
+        let config = RunConfig {
+            paths,
+            ..RunConfig::default()
+        };
+        match runner::dry_run_features(&config) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    };
+    let entries = vocabulary::catalogue(&features);
+    print!("{}", catalogue::render(&entries, &vocabulary::param_docs()));
+    ExitCode::SUCCESS
 }
 
 async fn emulate(
@@ -205,18 +270,43 @@ async fn run(args: RunArgs) -> ExitCode {
                 ..Timeouts::default()
             },
             pace: args.rate_limit,
+            seed: None,
         },
         tags: args.tags,
         name: args.name,
         concurrency: Some(args.concurrency),
         junit: Some(args.junit),
         cucumber_json: Some(args.cucumber_json),
+        html: Some(args.html),
+        messages: Some(args.messages),
+        request_log: Some(args.request_log),
         fail_fast: args.fail_fast,
         quiet: args.quiet,
+        retries: args.retries,
+        retry_after: args.retry_after.map(std::time::Duration::from_millis),
+        shard: args.shard,
+        seed: args.seed,
     };
+    if args.dry_run {
+        return match runner::dry_run(&config) {
+            Ok(dry) => {
+                for e in &dry.parse_errors {
+                    eprintln!("error: {e}");
+                }
+                print!(
+                    "{}",
+                    catalogue::render_findings(&dry.findings, dry.steps_checked, dry.scenarios)
+                );
+                ExitCode::from(dry.exit_code())
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     match steps::run(config).await {
-        Ok(report) if report.succeeded() => ExitCode::SUCCESS,
-        Ok(_) => ExitCode::from(1),
+        Ok(report) => ExitCode::from(report.exit_code()),
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)

@@ -278,7 +278,12 @@ struct Inner {
 impl Emulator {
     /// An emulator with one default project made from `default`.
     pub fn new(default: ProjectSpec, now: Timestamp) -> Self {
-        let seed: u64 = rand::rng().random();
+        Self::with_seed(default, now, rand::rng().random())
+    }
+
+    /// The same, with the seed of its ids, request ids and generated codes given, so that a run
+    /// can be repeated.
+    pub fn with_seed(default: ProjectSpec, now: Timestamp, seed: u64) -> Self {
         let mut inner = Inner {
             registry: RwLock::new(Registry::default()),
             seed,

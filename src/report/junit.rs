@@ -1,15 +1,14 @@
-//! JUnit XML for CI: one `testcase` per scenario (and per Examples row), `classname`
+//! JUnit XML for CI: one `testcase` per scenario (and per Examples row) named after the
+//! scenario and its example values (never its line), `classname`
 //! `features.<area>.<feature_slug>`, `file` and `line`, `failure` for a wrong answer and `error`
 //! when the target could not answer, `skipped` with its reason, run properties on each suite,
-//! and the scenario's steps with the failing exchange in `system-out`.
+//! a scenario that passed on a retry once with a `flakyFailure` per failed attempt, and the
+//! scenario's steps with the failing exchange in `system-out`.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 use super::{FeatureReport, RunReport, ScenarioReport, Status, slug};
-
-/// The marker a step failure starts with when the target gave no usable answer.
-const ERROR_MARKER: &str = "error: ";
 
 /// `features.<area>.<feature>`, with no other dots.
 pub fn classname(feature: &FeatureReport) -> String {
@@ -87,11 +86,7 @@ fn outcome(s: &ScenarioReport) -> Outcome {
         Status::Passed => Outcome::Passed,
         Status::Skipped => Outcome::Skipped,
         Status::Failed | Status::Pending => {
-            let is_error = s
-                .failed_step()
-                .and_then(|st| st.error.as_deref())
-                .is_some_and(|e| e.starts_with(ERROR_MARKER));
-            if is_error {
+            if s.failed_step().is_some_and(|st| st.is_error()) {
                 Outcome::Error
             } else {
                 Outcome::Failure
@@ -131,17 +126,30 @@ fn suite(xml: &mut String, report: &RunReport, feature: &FeatureReport) {
         xml.push_str("    </properties>\n");
     }
     let classname = classname(feature);
-    for s in &feature.scenarios {
+    let names = RunReport::unique_names(feature);
+    for (s, name) in feature.scenarios.iter().zip(&names) {
         let _ = writeln!(
             xml,
             "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\" time=\"{:.3}\">",
-            escape(&s.display_name()),
+            escape(name),
             escape(&classname),
             escape(&file),
             s.line,
             s.duration.as_secs_f64()
         );
         match outcome(s) {
+            Outcome::Passed if s.is_flaky() => {
+                xml.push_str(
+                    "      <properties>\n        <property name=\"flaky\" value=\"true\"/>\n      </properties>\n",
+                );
+                for attempt in &s.failed_attempts {
+                    let _ = writeln!(
+                        xml,
+                        "      <flakyFailure message=\"{}\" type=\"AssertionError\"/>",
+                        escape(&first_line(attempt))
+                    );
+                }
+            }
             Outcome::Passed => {}
             Outcome::Skipped => {
                 let _ = writeln!(
@@ -159,14 +167,17 @@ fn suite(xml: &mut String, report: &RunReport, feature: &FeatureReport) {
                 let (message, detail) = match s.failed_step() {
                     Some(step) => {
                         let text = step.error.clone().unwrap_or_default();
-                        let text = text.strip_prefix(ERROR_MARKER).unwrap_or(&text).to_string();
+                        let text = text
+                            .strip_prefix(super::ERROR_MARKER)
+                            .unwrap_or(&text)
+                            .to_string();
                         (
                             format!(
                                 "{} {} (line {}): {}",
                                 step.keyword,
                                 step.text,
                                 step.line,
-                                first_line(&text)
+                                first_line(step.message().unwrap_or(""))
                             ),
                             text,
                         )
@@ -258,12 +269,10 @@ mod tests {
             features: vec![FeatureReport {
                 name: "Coupon <discounts>".into(),
                 path: Some(PathBuf::from("/p/features/coupons/discounts.feature")),
-                tags: vec![],
                 scenarios: vec![ScenarioReport {
                     name: "A coupon".into(),
                     example: vec![("uses".into(), "3".into())],
                     line: 7,
-                    tags: vec![],
                     steps: vec![StepReport {
                         keyword: "Then".into(),
                         text: "the discount is 10.00".into(),
@@ -271,13 +280,17 @@ mod tests {
                         status,
                         error: error.map(str::to_string),
                         from_background: false,
+                        ..StepReport::default()
                     }],
                     status,
                     duration: Duration::from_millis(12),
                     skip_reason: None,
+                    ..ScenarioReport::default()
                 }],
+                ..FeatureReport::default()
             }],
             parse_errors: vec![],
+            write_errors: vec![],
             duration: Duration::from_millis(20),
             properties: vec![("target".into(), "emulator".into())],
         }
