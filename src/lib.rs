@@ -11,12 +11,14 @@
 //! - [`target`]: where scenarios run: the embedded emulator, an emulator URL, or the live API.
 //! - [`steps`]: the Gherkin step library and the runner behind `run` and `cargo test`.
 //! - [`report`]: JUnit XML and terminal output built from a run's results.
+//! - [`sink`]: the harness's own webhook endpoint, which checks signatures.
 
 pub mod client;
 pub mod emulator;
 pub mod engine;
 pub mod model;
 pub mod report;
+pub mod sink;
 #[path = "../steps/mod.rs"]
 pub mod steps;
 pub mod target;

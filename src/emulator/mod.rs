@@ -10,6 +10,7 @@ pub mod convert;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod hooks;
 pub mod ids;
 pub mod ops;
 pub mod routes;

@@ -13,10 +13,12 @@ use tokio::net::TcpListener;
 use tower::ServiceExt as _;
 
 use super::error::{ApiError, REQUEST_ID};
+use super::hooks::audit;
 use super::routes::{
     MAX_BODY_BYTES, campaigns, categories, control, customers, orders, products, promotions,
     qualifications, redemptions, validation_rules, validations, vouchers,
 };
+use super::routes::{activity, hooks};
 use super::store::Emulator;
 
 /// The header every response carries, naming the emulator and its version.
@@ -36,12 +38,15 @@ pub fn app(emulator: Emulator) -> Router {
         .merge(promotions::router())
         .merge(categories::router())
         .merge(qualifications::router())
+        .merge(activity::router())
+        .route_layer(middleware::from_fn(audit::record))
         .route_layer(middleware::from_fn_with_state(
             emulator.clone(),
             authenticate,
         ));
 
     v1.merge(control::router())
+        .merge(hooks::router(emulator.clone()))
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::clock::Clock;
 use super::error::ApiError;
 use super::events::{Event, EventLog};
+use super::hooks::Hooks;
 use super::ids::{IdGen, mix};
 use super::table::Table;
 use crate::engine::applicable::ApplicableTo;
@@ -70,6 +71,8 @@ pub struct Project {
     pub clock: Clock,
     pub ids: IdGen,
     pub rng: StdRng,
+    /// Webhooks, distributions, their deliveries and outbox, and the audit log.
+    pub hooks: Hooks,
     pub stacking: StackingRules,
     /// Keyed by code; aliased by voucher id.
     pub vouchers: Table<Voucher>,
@@ -114,6 +117,7 @@ impl Project {
             clock: Clock::default(),
             ids: IdGen::new(salt),
             rng: StdRng::seed_from_u64(salt),
+            hooks: Hooks::default(),
             stacking: StackingRules::default(),
             vouchers: Table::default(),
             customers: Table::default(),
@@ -151,6 +155,7 @@ impl Project {
             entity_id: entity_id.to_string(),
             customer_id: customer_id.map(str::to_string),
             data,
+            group_id: super::error::REQUEST_ID.try_with(Clone::clone).ok(),
         });
     }
 

@@ -111,9 +111,16 @@ pub fn create_segment(
         segment.id.clone(),
         StoredSegment {
             segment: segment.clone(),
-            members,
+            members: members.clone(),
         },
     );
+    for member in &members {
+        let data = serde_json::json!({
+            "customer": project.customers.get(member),
+            "segment": {"id": segment.id, "name": segment.name, "object": "segment"},
+        });
+        project.emit("customer.segment.entered", member, Some(member), data, now);
+    }
     Ok(segment)
 }
 

@@ -1,9 +1,11 @@
 //! One route module per API resource; handlers only extract, lock, call `ops`, and answer.
 
+pub mod activity;
 pub mod campaigns;
 pub mod categories;
 pub mod control;
 pub mod customers;
+pub mod hooks;
 pub mod orders;
 pub mod products;
 pub mod promotions;
