@@ -6,12 +6,15 @@ pub mod catalog;
 pub mod checkout;
 pub mod clock;
 pub mod coupons;
+pub mod distributions;
+pub mod integrity;
 pub mod outcomes;
 pub mod params;
 pub mod promotions;
 pub mod redemptions;
 pub mod runner;
 pub mod stacking;
+pub mod webhooks;
 pub mod world;
 
 pub use runner::{RunConfig, RunError, run};

@@ -180,6 +180,8 @@ pub struct HarnessWorld {
     pub qualification: Option<crate::model::QualificationResponse>,
     /// Stacking rules the scenario set on its project so far.
     pub stacking: serde_json::Map<String, serde_json::Value>,
+    /// The shop's webhook endpoint and what the scenario set up for webhooks.
+    pub hooks: super::webhooks::ScenarioHooks,
 }
 
 impl HarnessWorld {

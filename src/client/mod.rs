@@ -6,6 +6,7 @@
 
 mod api;
 pub mod control;
+mod hooks;
 mod log;
 
 use std::sync::Once;

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{FAILED, PENDING, SENT};
+use super::{FAILED, SENT};
 use crate::emulator::error::ApiError;
 use crate::emulator::events::Event;
 use crate::engine::time::Timestamp;
@@ -365,7 +365,6 @@ pub fn activity_type(channel: &str, status: &str) -> Option<String> {
     let outcome = match status {
         SENT => "sent",
         FAILED => "failed",
-        PENDING => return None,
         _ => return None,
     };
     matches!(channel, "email" | "sms").then(|| format!("customer.{channel}.{outcome}"))
