@@ -50,6 +50,8 @@ pub struct Signer {
 /// One delivery attempt to make.
 struct Job {
     id: String,
+    /// When the attempt starts, on the project's clock.
+    started_at: Timestamp,
     url: String,
     body: String,
     signature: String,
@@ -58,6 +60,7 @@ struct Job {
 
 /// What came of one attempt.
 struct Outcome {
+    started_at: Timestamp,
     status_code: Option<u16>,
     error: Option<String>,
     duration_ms: u64,
@@ -323,6 +326,7 @@ fn record_activity(
 /// Takes the sendouts due by `now` (marking them in flight), and says when the next one is due.
 fn due_jobs(project: &mut Project, now: Instant) -> (Vec<Job>, Option<Instant>) {
     let timeout = Duration::from_millis(project.hooks.settings.timeout_ms);
+    let started_at = project.clock.now(wall_now());
     let mut jobs = Vec::new();
     let mut next: Option<Instant> = None;
     for d in project.hooks.deliveries.iter_mut() {
@@ -334,6 +338,7 @@ fn due_jobs(project: &mut Project, now: Instant) -> (Vec<Job>, Option<Instant>) 
                 d.due = None;
                 jobs.push(Job {
                     id: d.id.clone(),
+                    started_at,
                     url: d.source.target_url.clone(),
                     body: d.body.clone(),
                     signature: d.signature.clone(),
@@ -360,11 +365,13 @@ async fn send(http: reqwest::Client, job: Job) -> (String, Outcome) {
     let duration_ms = started.elapsed().as_millis() as u64;
     let outcome = match result {
         Ok(response) => Outcome {
+            started_at: job.started_at,
             status_code: Some(response.status().as_u16()),
             error: None,
             duration_ms,
         },
         Err(e) => Outcome {
+            started_at: job.started_at,
             status_code: None,
             error: Some(if e.is_timeout() {
                 format!("no answer within {} ms", job.timeout.as_millis())
@@ -383,7 +390,7 @@ async fn send(http: reqwest::Client, job: Job) -> (String, Outcome) {
 /// attempt the sendout fails and the webhook that asked for it is switched off, as the real
 /// service does.
 fn record(project: &mut Project, id: &str, outcome: Outcome) {
-    let at = project.clock.now(wall_now());
+    let finished_at = project.clock.now(wall_now());
     let settings = project.hooks.settings;
     let Some(delivery) = project.hooks.delivery_mut(id) else {
         return;
@@ -392,7 +399,7 @@ fn record(project: &mut Project, id: &str, outcome: Outcome) {
     let delivered = outcome.status_code.is_some_and(|s| (200..300).contains(&s));
     delivery.attempts.push(DeliveryAttempt {
         number,
-        at,
+        at: outcome.started_at,
         status_code: outcome.status_code,
         error: outcome.error,
         duration_ms: outcome.duration_ms,
@@ -407,7 +414,7 @@ fn record(project: &mut Project, id: &str, outcome: Outcome) {
     };
     let Some(status) = finished else { return };
     delivery.status = status.into();
-    delivery.finished_at = Some(at);
+    delivery.finished_at = Some(finished_at);
     let source = delivery.source.clone();
     let message_id = delivery.message_id.clone();
     if status == FAILED

@@ -123,6 +123,7 @@ pub struct SettingsChange {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryAttempt {
     pub number: u32,
+    /// When the attempt started, on the project's clock.
     pub at: Timestamp,
     /// The target's HTTP status, when it answered.
     #[serde(default)]
