@@ -386,6 +386,8 @@ async fn received_exactly(world: &mut HarnessWorld, expected: usize, word: Strin
     Ok(())
 }
 
+/// Checks the shop's endpoint and the delivery log: events are handed out in the order they
+/// happened, so once a later event's webhook has arrived, an earlier one would be in the log.
 #[then(expr = "no {word} webhook has arrived")]
 async fn none_arrived(world: &mut HarnessWorld, word: String) -> StepResult {
     let kind = kind_of(world, &word)?;
@@ -394,6 +396,17 @@ async fn none_arrived(world: &mut HarnessWorld, word: String) -> StepResult {
         return Err(world.failure(format!(
             "no {kind} webhook should have arrived; the shop received: {}",
             describe(&received)
+        )));
+    }
+    let (control, project) = control_plane(world)?;
+    let sent = control
+        .webhook_deliveries(&project, &[("type", kind.to_string())])
+        .await
+        .map_err(|e| world.call_failed("reading the webhook delivery log", &e))?;
+    if sent.total > 0 {
+        return Err(world.failure(format!(
+            "no {kind} webhook should have been sent; the delivery log lists {}",
+            sent.total
         )));
     }
     Ok(())
