@@ -13,6 +13,7 @@
 //! - [`steps`]: the Gherkin step library and the runner behind `run` and `cargo test`.
 //! - [`report`]: a run's results as values, and the reports rendered from them: terminal,
 //!   JUnit XML, Cucumber JSON, HTML, the step catalogue.
+//! - [`sink`]: the harness's own webhook endpoint, which checks signatures.
 //! - [`shape`]: response shapes (ids, codes, times redacted) and the snapshots they are kept in.
 
 pub mod client;
@@ -21,6 +22,7 @@ pub mod engine;
 pub mod model;
 pub mod report;
 pub mod shape;
+pub mod sink;
 #[path = "../steps/mod.rs"]
 pub mod steps;
 pub mod target;

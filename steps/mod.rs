@@ -8,7 +8,9 @@ pub mod checkout;
 pub mod client_side;
 pub mod clock;
 pub mod coupons;
+pub mod distributions;
 pub mod failures;
+pub mod integrity;
 pub mod network;
 pub mod outcomes;
 pub mod outputs;
@@ -21,6 +23,7 @@ pub mod selection;
 pub mod shapes;
 pub mod stacking;
 pub mod vocabulary;
+pub mod webhooks;
 pub mod world;
 
 pub use runner::{RunConfig, RunError, run};

@@ -187,3 +187,42 @@ impl FromStr for Period {
         Ok(Self(s.to_string()))
     }
 }
+
+/// How a distribution sends its message.
+#[derive(Debug, Clone, PartialEq, Eq, Parameter)]
+#[param(name = "channel", regex = r"e-mails|texts|posts")]
+pub struct SendChannel(pub String);
+
+impl FromStr for SendChannel {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_string()))
+    }
+}
+
+/// When a distribution sends: `when an order is paid`, `when the custom event "x" happens`...
+#[derive(Debug, Clone, PartialEq, Eq, Parameter)]
+#[param(name = "trigger", regex = r"when .+")]
+pub struct TriggerPhrase(pub String);
+
+impl FromStr for TriggerPhrase {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_string()))
+    }
+}
+
+/// What webhooks a shop listens for: `redemptions`, `rollbacks and publications`...
+#[derive(Debug, Clone, PartialEq, Eq, Parameter)]
+#[param(name = "topics", regex = r".+")]
+pub struct Topics(pub String);
+
+impl FromStr for Topics {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_string()))
+    }
+}

@@ -10,7 +10,9 @@ use cucumber::codegen::{StepConstructor as _, WorldInventory, inventory};
 use cucumber::gherkin::{self, StepType};
 use regex::Regex;
 
-use super::params::{CartFlaw, Money, Offer, PercentParam, Period, Website};
+use super::params::{
+    CartFlaw, Money, Offer, PercentParam, Period, SendChannel, Topics, TriggerPhrase, Website,
+};
 use super::world::HarnessWorld;
 use crate::report::catalogue::{Finding, ParamDoc, Problem, StepEntry};
 
@@ -78,6 +80,24 @@ fn param_types() -> Vec<ParamType> {
             compiled: custom(<Period as cucumber::Parameter>::REGEX),
             meaning: "hour or minute",
             example: "hour",
+        },
+        ParamType {
+            name: "channel",
+            compiled: custom(<SendChannel as cucumber::Parameter>::REGEX),
+            meaning: "how a distribution sends: e-mails, texts or posts (a webhook)",
+            example: "e-mails",
+        },
+        ParamType {
+            name: "trigger",
+            compiled: custom(<TriggerPhrase as cucumber::Parameter>::REGEX),
+            meaning: "when a distribution sends: when an order is paid, when a coupon is redeemed, when a redemption is rolled back, when a customer signs up, when a code is published to a customer, when loyalty points are added, when a customer joins the segment \"...\", when the custom event \"...\" happens",
+            example: "when an order is paid",
+        },
+        ParamType {
+            name: "topics",
+            compiled: custom(<Topics as cucumber::Parameter>::REGEX),
+            meaning: "webhook topics, separated by commas or \"and\" (see the webhook steps for the known ones)",
+            example: "redemptions",
         },
         ParamType {
             name: "string",

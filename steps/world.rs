@@ -183,6 +183,8 @@ pub struct HarnessWorld {
     /// A web page of the shop (client-side keys, its own log), once the scenario allowed
     /// client-side calls.
     pub web_page: Option<Client>,
+    /// The shop's webhook endpoint and what the scenario set up for webhooks.
+    pub hooks: super::webhooks::ScenarioHooks,
 }
 
 impl HarnessWorld {

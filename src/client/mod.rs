@@ -13,6 +13,7 @@ mod api;
 pub mod client_side;
 pub mod conditions;
 pub mod control;
+mod hooks;
 pub mod limiter;
 mod log;
 pub mod retry;

@@ -22,6 +22,9 @@ pub struct Event {
     pub customer_id: Option<String>,
     /// The payload's `data`: the objects involved, as the API names them.
     pub data: serde_json::Value,
+    /// The id of the request that caused the event (`v-...`), if a request did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
 }
 
 /// A project's events, oldest first.

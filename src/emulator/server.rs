@@ -14,10 +14,12 @@ use tower::ServiceExt as _;
 
 use super::edge;
 use super::error::{ApiError, REQUEST_ID};
+use super::hooks::audit;
 use super::routes::{
     MAX_BODY_BYTES, campaigns, categories, control, customers, loyalties, orders, products,
     promotions, qualifications, redemptions, rewards, validation_rules, validations, vouchers,
 };
+use super::routes::{activity, hooks};
 use super::routes::{client, conditions};
 use super::store::Emulator;
 
@@ -40,6 +42,8 @@ pub fn app(emulator: Emulator) -> Router {
         .merge(qualifications::router())
         .merge(loyalties::router())
         .merge(rewards::router())
+        .merge(activity::router())
+        .route_layer(middleware::from_fn(audit::record))
         .route_layer(middleware::from_fn_with_state(
             emulator.clone(),
             authenticate,
@@ -48,6 +52,7 @@ pub fn app(emulator: Emulator) -> Router {
     v1.merge(client::router(emulator.clone()))
         .merge(conditions::router())
         .merge(control::router())
+        .merge(hooks::router(emulator.clone()))
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -18,6 +18,7 @@ use super::clock::Clock;
 use super::conditions::Conditions;
 use super::error::ApiError;
 use super::events::{Event, EventLog};
+use super::hooks::Hooks;
 use super::ids::{IdGen, mix};
 use super::table::Table;
 use crate::engine::applicable::ApplicableTo;
@@ -90,6 +91,8 @@ pub struct Project {
     pub clock: Clock,
     pub ids: IdGen,
     pub rng: StdRng,
+    /// Webhooks, distributions, their deliveries and outbox, and the audit log.
+    pub hooks: Hooks,
     pub stacking: StackingRules,
     /// Keyed by code; aliased by voucher id.
     pub vouchers: Table<Voucher>,
@@ -146,6 +149,7 @@ impl Project {
             clock: Clock::default(),
             ids: IdGen::new(salt),
             rng: StdRng::seed_from_u64(salt),
+            hooks: Hooks::default(),
             stacking: StackingRules::default(),
             vouchers: Table::default(),
             customers: Table::default(),
@@ -189,6 +193,7 @@ impl Project {
             entity_id: entity_id.to_string(),
             customer_id: customer_id.map(str::to_string),
             data,
+            group_id: super::error::REQUEST_ID.try_with(Clone::clone).ok(),
         });
     }
 

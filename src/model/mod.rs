@@ -15,6 +15,7 @@ pub mod redemption;
 pub mod rules;
 pub mod validation;
 pub mod voucher;
+pub mod webhook;
 
 pub use campaign::{Campaign, CampaignInput, PromotionTier, TierInput};
 pub use customer::{Customer, CustomerInput, CustomerRef};

@@ -114,20 +114,15 @@ pub fn create_segment(
             members: members.clone(),
         },
     );
-    // Everyone in a new static segment has just entered it.
-    for customer_id in &members {
-        let data =
-            serde_json::json!({"customer": project.customers.get(customer_id), "segment": segment});
-        project.emit(
-            "customer.segment.entered",
-            &segment.id,
-            Some(customer_id),
-            data,
-            now,
-        );
+    for member in &members {
+        let data = serde_json::json!({
+            "customer": project.customers.get(member),
+            "segment": {"id": segment.id, "name": segment.name, "object": "segment"},
+        });
+        project.emit("customer.segment.entered", member, Some(member), data, now);
         let moment = super::loyalty::Moment {
             event: "customer.segment.entered",
-            customer_id,
+            customer_id: member,
             order: None,
             event_metadata: None,
             segment_id: Some(&segment.id),

@@ -1,11 +1,13 @@
 //! One route module per API resource; handlers only extract, lock, call `ops`, and answer.
 
+pub mod activity;
 pub mod campaigns;
 pub mod categories;
 pub mod client;
 pub mod conditions;
 pub mod control;
 pub mod customers;
+pub mod hooks;
 pub mod loyalties;
 pub mod orders;
 pub mod products;

@@ -41,7 +41,8 @@ pub async fn redemptions_get(
 }
 
 /// `GET /v1/redemptions`: redemptions and rollbacks, newest first; filters `result`,
-/// `customer`, `order`, `voucher` (code), `created_at[before]`, `created_at[after]`.
+/// `customer`, `order`, `voucher` (code), `campaign` (name or id), `created_at[before]`,
+/// `created_at[after]`.
 pub async fn redemptions_list(
     Extension(slot): Current,
     params: Params,
@@ -56,6 +57,9 @@ pub async fn redemptions_list(
     let order = params
         .get("order")
         .map(|o| project.orders.resolve(o).unwrap_or(o).to_string());
+    let campaign = params
+        .get("campaign")
+        .map(|c| project.campaigns.resolve(c).unwrap_or(c).to_string());
     let mut rows: Vec<(Timestamp, serde_json::Value, Entry)> = Vec::new();
     for r in project.redemptions.oldest_first() {
         let entry = Entry {
@@ -63,6 +67,7 @@ pub async fn redemptions_list(
             customer_id: r.customer_id.clone(),
             order_id: r.order.as_ref().and_then(|o| o.id.clone()),
             code: r.voucher.as_ref().map(|v| v.code.clone()),
+            campaign_id: campaign_of(r.voucher.as_ref(), r.promotion_tier.as_ref()),
         };
         rows.push((
             r.date.unwrap_or_default(),
@@ -76,6 +81,7 @@ pub async fn redemptions_list(
             customer_id: r.customer_id.clone(),
             order_id: r.order.as_ref().and_then(|o| o.id.clone()),
             code: r.voucher.as_ref().map(|v| v.code.clone()),
+            campaign_id: campaign_of(r.voucher.as_ref(), None),
         };
         rows.push((
             r.date.unwrap_or_default(),
@@ -102,6 +108,11 @@ pub async fn redemptions_list(
                 .get("voucher")
                 .is_none_or(|v| e.code.as_deref() == Some(v))
         })
+        .filter(|(_, _, e)| {
+            campaign
+                .as_deref()
+                .is_none_or(|c| e.campaign_id.as_deref() == Some(c))
+        })
         .filter(|(at, _, _)| before.is_none_or(|b| *at < b))
         .filter(|(at, _, _)| after.is_none_or(|a| *at > a))
         .map(|(_, v, _)| v)
@@ -120,6 +131,22 @@ struct Entry {
     customer_id: Option<String>,
     order_id: Option<String>,
     code: Option<String>,
+    campaign_id: Option<String>,
+}
+
+/// The campaign behind a redeemed code or promotion tier.
+fn campaign_of(
+    voucher: Option<&crate::model::Voucher>,
+    tier: Option<&serde_json::Value>,
+) -> Option<String> {
+    voucher.and_then(|v| v.campaign_id.clone()).or_else(|| {
+        tier.and_then(|t| {
+            t.get("campaign_id")
+                .or_else(|| t.pointer("/campaign/id"))
+                .and_then(|c| c.as_str())
+                .map(str::to_string)
+        })
+    })
 }
 
 fn date_param(params: &Params, name: &str) -> ApiResult<Option<Timestamp>> {
