@@ -15,10 +15,14 @@
 //!   JUnit XML, Cucumber JSON, HTML, the step catalogue.
 //! - [`sink`]: the harness's own webhook endpoint, which checks signatures.
 //! - [`shape`]: response shapes (ids, codes, times redacted) and the snapshots they are kept in.
+//! - [`fixtures`]: seed data from a fixtures folder (`voucherify-harness seed`).
+//! - [`bench`]: throughput, scale and suite-time figures for `voucherify-harness bench`.
 
+pub mod bench;
 pub mod client;
 pub mod emulator;
 pub mod engine;
+pub mod fixtures;
 pub mod model;
 pub mod report;
 pub mod shape;

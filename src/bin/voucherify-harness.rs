@@ -1,4 +1,5 @@
-//! The command line: `run` scenarios, `emulate` the API standalone, list the `steps`.
+//! The command line: `run` scenarios, `emulate` the API standalone, `seed` fixtures into a
+//! target, `bench` the emulator, list the `steps`.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -12,6 +13,7 @@ use voucherify_harness::report::catalogue;
 use voucherify_harness::report::shard::Shard;
 use voucherify_harness::steps::{self, RunConfig, runner, vocabulary};
 use voucherify_harness::target::{TargetConfig, TargetKind};
+use voucherify_harness::{bench, fixtures};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -43,6 +45,18 @@ enum Command {
         /// Secret key of the default project.
         #[arg(long, env = "VOUCHERIFY_SECRET_KEY", hide_env_values = true)]
         secret_key: Option<String>,
+    },
+    /// Load fixture customers, products, campaigns and legacy-code CSVs into a target; exit 0
+    /// when everything loaded, 1 when rows were refused, 2 on bad fixtures or no target.
+    Seed(SeedArgs),
+    /// Measure throughput, scale and suite time (figures printed, not asserted).
+    Bench {
+        /// Shorter runs and 100,000 codes instead of 1,000,000; the suite once.
+        #[arg(long)]
+        quick: bool,
+        /// Features whose wall time is measured (default: features/ when present).
+        #[arg(long)]
+        features: Option<PathBuf>,
     },
     /// Print every step pattern with an example and its parameter types, grouped by area.
     Steps {
@@ -114,6 +128,28 @@ struct RunArgs {
     rate_limit: Option<Pace>,
 }
 
+#[derive(clap::Args, Debug)]
+struct SeedArgs {
+    /// Folder with customers.json, products.json, campaigns.json and *.csv legacy codes.
+    #[arg(long)]
+    fixtures: PathBuf,
+    /// Where to load them.
+    #[arg(long, value_enum, default_value = "emulator")]
+    target: TargetArg,
+    /// API base URL without /v1 (default: an emulator at http://127.0.0.1:7700, or the live API).
+    #[arg(long, env = "VOUCHERIFY_API_URL")]
+    base_url: Option<String>,
+    /// Application id of the project.
+    #[arg(long, env = "VOUCHERIFY_APP_ID")]
+    app_id: Option<String>,
+    /// Secret key of the project.
+    #[arg(long, env = "VOUCHERIFY_SECRET_KEY", hide_env_values = true)]
+    secret_key: Option<String>,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
 fn parse_pace(text: &str) -> Result<Pace, String> {
     text.parse()
 }
@@ -148,7 +184,98 @@ fn main() -> ExitCode {
             app_id,
             secret_key,
         } => runtime.block_on(emulate(host, port, app_id, secret_key)),
+        Command::Seed(args) => runtime.block_on(seed(args)),
+        Command::Bench { quick, features } => runtime.block_on(bench(quick, features)),
         Command::Steps { paths } => steps_catalogue(paths),
+    }
+}
+
+async fn seed(args: SeedArgs) -> ExitCode {
+    let fixtures = match fixtures::Fixtures::read(&args.fixtures) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (Some(app_id), Some(secret)) = (args.app_id, args.secret_key) else {
+        eprintln!(
+            "error: seed needs the project's keys: --app-id and --secret-key (or VOUCHERIFY_APP_ID and VOUCHERIFY_SECRET_KEY); `voucherify-harness emulate` prints its own"
+        );
+        return ExitCode::from(2);
+    };
+    let base_url = args.base_url.unwrap_or_else(|| match args.target {
+        TargetArg::Emulator => "http://127.0.0.1:7700".into(),
+        TargetArg::Live => "https://api.voucherify.io".into(),
+    });
+    let timeouts = Timeouts::default();
+    let credentials = Credentials {
+        app_id,
+        secret_key: Secret::new(secret),
+    };
+    let client = match voucherify_harness::client::Client::new(
+        voucherify_harness::client::http_client(timeouts),
+        &base_url,
+        Some(credentials),
+        timeouts,
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let progress = !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    match fixtures::seed(&client, &fixtures, progress).await {
+        Ok(report) => {
+            for note in &report.notes {
+                println!("note: {note}");
+            }
+            println!(
+                "Seeded {}: {} customers, {} products, {} campaigns created ({} already there), {} codes imported, {} refused",
+                args.fixtures.display(),
+                report.customers,
+                report.products,
+                report.campaigns_created,
+                report.campaigns_kept,
+                report.codes_imported,
+                report.refused.len()
+            );
+            for (path, failure) in &report.refused {
+                println!(
+                    "refused: {} row {} ({}): {}",
+                    path.display(),
+                    failure.row.map_or_else(|| "?".into(), |r| r.to_string()),
+                    failure.code,
+                    failure.reason
+                );
+            }
+            if report.refused.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn bench(quick: bool, features: Option<PathBuf>) -> ExitCode {
+    let features = features.or_else(|| Some(PathBuf::from("features")).filter(|p| p.is_dir()));
+    let config = if quick {
+        bench::BenchConfig::quick(features)
+    } else {
+        bench::BenchConfig::full(features)
+    };
+    match bench::run(&config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
     }
 }
 

@@ -14,6 +14,7 @@ pub mod client_side;
 pub mod conditions;
 pub mod control;
 mod hooks;
+mod imports;
 pub mod limiter;
 mod log;
 pub mod retry;
@@ -491,9 +492,13 @@ impl Client {
             request = request.header(*k, *v);
         }
         if let Some(bytes) = body {
-            request = request
-                .header("Content-Type", "application/json")
-                .body(bytes.to_vec());
+            if !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            {
+                request = request.header("Content-Type", "application/json");
+            }
+            request = request.body(bytes.to_vec());
         }
         let response = request
             .send()
@@ -564,7 +569,20 @@ impl Client {
         query: &[(&str, String)],
         body: Option<Vec<u8>>,
     ) -> Result<T, ClientError> {
-        let response = self.raw(method, segments, query, body, &[]).await?;
+        self.call_bytes_with(method, segments, query, body, &[])
+            .await
+    }
+
+    /// Like [`Client::call_bytes`] with extra headers (a `Content-Type` replaces JSON's).
+    pub async fn call_bytes_with<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, String)],
+        body: Option<Vec<u8>>,
+        headers: &[(&str, &str)],
+    ) -> Result<T, ClientError> {
+        let response = self.raw(method, segments, query, body, headers).await?;
         let url = redacted_url(&self.url(segments, &[]));
         if response.status == 429 {
             return Err(rate_limited(&response, self.timeouts.request));

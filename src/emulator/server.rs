@@ -19,7 +19,7 @@ use super::routes::{
     MAX_BODY_BYTES, campaigns, categories, control, customers, loyalties, orders, products,
     promotions, qualifications, redemptions, rewards, validation_rules, validations, vouchers,
 };
-use super::routes::{activity, hooks};
+use super::routes::{activity, async_actions, hooks, imports};
 use super::routes::{client, conditions};
 use super::store::Emulator;
 
@@ -43,6 +43,8 @@ pub fn app(emulator: Emulator) -> Router {
         .merge(loyalties::router())
         .merge(rewards::router())
         .merge(activity::router())
+        .merge(imports::router())
+        .merge(async_actions::router())
         .route_layer(middleware::from_fn(audit::record))
         .route_layer(middleware::from_fn_with_state(
             emulator.clone(),

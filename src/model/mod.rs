@@ -2,6 +2,7 @@
 //! (writing). Field names, enums and nesting follow the official OpenAPI description; fields
 //! that the API omits when zero or absent are omitted here too.
 
+pub mod async_action;
 pub mod campaign;
 pub mod customer;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod validation;
 pub mod voucher;
 pub mod webhook;
 
+pub use async_action::{AsyncAction, AsyncActionStarted, ImportFailure, ImportItem, ImportResult};
 pub use campaign::{Campaign, CampaignInput, PromotionTier, TierInput};
 pub use customer::{Customer, CustomerInput, CustomerRef};
 pub use error::{ErrorBody, ErrorMessage};

@@ -8,6 +8,7 @@ pub mod categories;
 pub mod checkout;
 pub mod custom_events;
 pub mod customers;
+pub mod imports;
 pub mod loyalty;
 pub mod orders;
 pub mod products;

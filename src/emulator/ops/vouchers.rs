@@ -217,6 +217,15 @@ pub fn value_of(
 
 /// Stores a checked draft as a new code; counts it in its campaign.
 pub fn insert(project: &mut Project, draft: Draft, now: Timestamp) -> Voucher {
+    let voucher = store(project, draft, now).clone();
+    let data = serde_json::json!({"voucher": voucher});
+    project.emit("voucher.created", &voucher.id, None, data, now);
+    voucher
+}
+
+/// Stores a checked draft as a new code and counts it in its campaign, without an event (bulk
+/// imports announce their codes only when asked to).
+pub fn store(project: &mut Project, draft: Draft, now: Timestamp) -> &mut Voucher {
     let id = project.ids.alnum("v_", 32);
     let code = draft.code;
     let voucher = Voucher {
@@ -261,10 +270,11 @@ pub fn insert(project: &mut Project, draft: Draft, now: Timestamp) -> Voucher {
         c.vouchers_count += 1;
     }
     project.vouchers.alias(id, code.clone());
-    project.vouchers.put(code, voucher.clone());
-    let data = serde_json::json!({"voucher": voucher});
-    project.emit("voucher.created", &voucher.id, None, data, now);
-    voucher
+    project.vouchers.put(code.clone(), voucher);
+    project
+        .vouchers
+        .get_mut(&code)
+        .expect("the voucher was stored under its code just now")
 }
 
 /// Updates a voucher (`PUT /v1/vouchers/{code}`); the discount type cannot change.

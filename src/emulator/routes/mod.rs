@@ -1,6 +1,7 @@
 //! One route module per API resource; handlers only extract, lock, call `ops`, and answer.
 
 pub mod activity;
+pub mod async_actions;
 pub mod campaigns;
 pub mod categories;
 pub mod client;
@@ -8,6 +9,7 @@ pub mod conditions;
 pub mod control;
 pub mod customers;
 pub mod hooks;
+pub mod imports;
 pub mod loyalties;
 pub mod orders;
 pub mod products;

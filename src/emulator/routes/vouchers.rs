@@ -93,31 +93,52 @@ pub async fn vouchers_disable(
     vouchers::set_active(&mut project, &code, false, now).map(Json)
 }
 
-/// `GET /v1/vouchers`: newest first; filters `category`, `code`, `customer` (holder).
+/// `GET /v1/vouchers`: newest first; filters `category`, `code`, `customer` (holder). Only the
+/// page is copied, so a list stays fast in a project of a million codes.
 pub async fn vouchers_list(
     Extension(slot): Current,
     params: Params,
 ) -> ApiResult<Json<List<Voucher>>> {
     let page = Page::from_params(&params, 99)?;
     let (project, _) = open(&slot);
-    let rows: Vec<Voucher> = project
-        .vouchers
-        .newest_first()
-        .filter(|v| {
-            params
-                .get("category")
-                .is_none_or(|c| v.category.as_deref() == Some(c))
-        })
-        .filter(|v| params.get("code").is_none_or(|c| v.code == c))
-        .filter(|v| {
-            params
-                .get("customer")
-                .is_none_or(|c| v.holder_id.as_deref() == Some(c))
-        })
-        .cloned()
-        .collect();
-    let total = rows.len() as u64;
-    Ok(Json(List::new("vouchers", page.slice(&rows), total)))
+    let category = params.get("category");
+    let customer = params.get("customer");
+    let keep = |v: &&Voucher| {
+        category.is_none_or(|c| v.category.as_deref() == Some(c))
+            && customer.is_none_or(|c| v.holder_id.as_deref() == Some(c))
+    };
+    let skip = (page.page - 1) * page.limit;
+    let (rows, total): (Vec<Voucher>, usize) = match params.get("code") {
+        Some(code) => {
+            let found: Vec<Voucher> = project
+                .vouchers
+                .get(code)
+                .filter(|v| v.code == code)
+                .filter(keep)
+                .cloned()
+                .into_iter()
+                .collect();
+            let total = found.len();
+            (found.into_iter().skip(skip).collect(), total)
+        }
+        None => {
+            let total = if category.is_none() && customer.is_none() {
+                project.vouchers.len()
+            } else {
+                project.vouchers.newest_first().filter(keep).count()
+            };
+            let rows = project
+                .vouchers
+                .newest_first()
+                .filter(keep)
+                .skip(skip)
+                .take(page.limit)
+                .cloned()
+                .collect();
+            (rows, total)
+        }
+    };
+    Ok(Json(List::new("vouchers", rows, total as u64)))
 }
 
 /// `GET /v1/vouchers/{code}/redemption`: every redemption attempt of the code, newest first.

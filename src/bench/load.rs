@@ -1,0 +1,170 @@
+//! Throughput: `POST /v1/validations` (a 5-item order and 2 codes) against the static
+//! `GET /_emulator/health` of the same server, in the same run, each at 1, 8 and 64
+//! connections. Every connection is a keep-alive client in this process sending its next
+//! request as soon as the answer is read; the figure is answers per second.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+
+use super::{BenchConfig, emulator, project};
+
+/// The validation every request sends: 5 items, 2 codes.
+pub fn validation_body() -> serde_json::Value {
+    serde_json::json!({
+        "redeemables": [
+            {"object": "voucher", "id": "BENCH10"},
+            {"object": "voucher", "id": "BENCH5OFF"}
+        ],
+        "customer": {"source_id": "bench-customer"},
+        "order": {
+            "items": [
+                {"product_id": "prod_espresso", "quantity": 2, "price": 1200},
+                {"product_id": "prod_grinder", "quantity": 1, "price": 8900},
+                {"product_id": "prod_beans", "quantity": 3, "price": 1550},
+                {"product_id": "prod_filter", "quantity": 4, "price": 300},
+                {"product_id": "prod_mug", "quantity": 2, "price": 950}
+            ]
+        }
+    })
+}
+
+/// One request shape of the benchmark.
+#[derive(Clone)]
+struct Request {
+    method: Method,
+    url: String,
+    body: Option<Vec<u8>>,
+    headers: Vec<(&'static str, String)>,
+}
+
+/// Answers per second over `duration` at `connections`, and how many failed.
+async fn measure(request: &Request, connections: usize, duration: Duration) -> (f64, u64) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let ok = Arc::new(AtomicU64::new(0));
+    let failed = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::with_capacity(connections);
+    for _ in 0..connections {
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(1)
+            .build()
+            .unwrap_or_default();
+        let (stop, ok, failed, request) =
+            (stop.clone(), ok.clone(), failed.clone(), request.clone());
+        tasks.push(tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                let mut builder = client.request(request.method.clone(), &request.url);
+                for (k, v) in &request.headers {
+                    builder = builder.header(*k, v);
+                }
+                if let Some(body) = &request.body {
+                    builder = builder.body(body.clone());
+                }
+                let answered = match builder.send().await {
+                    Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                    Err(_) => false,
+                };
+                if answered { &ok } else { &failed }.fetch_add(1, Ordering::Relaxed);
+            }
+        }));
+    }
+    // Warm up (connections open, caches fill), then count.
+    tokio::time::sleep(duration / 5).await;
+    let start_ok = ok.load(Ordering::Relaxed);
+    let started = Instant::now();
+    tokio::time::sleep(duration).await;
+    let done = ok.load(Ordering::Relaxed) - start_ok;
+    let elapsed = started.elapsed();
+    stop.store(true, Ordering::Relaxed);
+    for t in tasks {
+        let _ = t.await;
+    }
+    (
+        done as f64 / elapsed.as_secs_f64(),
+        failed.load(Ordering::Relaxed),
+    )
+}
+
+/// Prints the throughput table and the `validation/static ratio` line of 8 connections.
+pub async fn run(config: &BenchConfig) -> Result<(), String> {
+    let running = emulator().await?;
+    let (app_id, secret) = project(&running, "throughput")?;
+    let base = running.url();
+    let headers = vec![
+        ("X-App-Id", app_id),
+        ("X-App-Token", secret),
+        ("Content-Type", "application/json".to_string()),
+    ];
+    let http = reqwest::Client::new();
+    for body in [
+        serde_json::json!({"code": "BENCH10", "type": "DISCOUNT_VOUCHER",
+            "discount": {"type": "PERCENT", "percent_off": 10}}),
+        serde_json::json!({"code": "BENCH5OFF", "type": "DISCOUNT_VOUCHER",
+            "discount": {"type": "AMOUNT", "amount_off": 500}}),
+    ] {
+        let mut request = http.post(format!("{base}/v1/vouchers"));
+        for (k, v) in &headers {
+            request = request.header(*k, v);
+        }
+        let answer = request
+            .body(body.to_string())
+            .send()
+            .await
+            .map_err(|e| format!("cannot create the benchmark's codes: {e}"))?;
+        if !answer.status().is_success() {
+            return Err(format!(
+                "cannot create the benchmark's codes: HTTP {}",
+                answer.status()
+            ));
+        }
+    }
+    let validation = Request {
+        method: Method::POST,
+        url: format!("{base}/v1/validations"),
+        body: Some(validation_body().to_string().into_bytes()),
+        headers: headers.clone(),
+    };
+    let check = measure(&validation, 1, Duration::from_millis(100)).await;
+    if check.1 > 0 {
+        return Err("the benchmark's validation is refused; nothing to measure".into());
+    }
+    let health = Request {
+        method: Method::GET,
+        url: format!("{base}/_emulator/health"),
+        body: None,
+        headers,
+    };
+    println!(
+        "Throughput: POST /v1/validations (5 items, 2 codes) vs GET /_emulator/health (static), {} s per case",
+        config.load_duration.as_secs_f64()
+    );
+    println!(
+        "{:>12} {:>16} {:>16} {:>8}",
+        "connections", "static req/s", "validation req/s", "ratio"
+    );
+    let mut ratio_at_8 = None;
+    for &connections in &config.connections {
+        let (static_rps, static_failed) = measure(&health, connections, config.load_duration).await;
+        let (validation_rps, validation_failed) =
+            measure(&validation, connections, config.load_duration).await;
+        let ratio = validation_rps / static_rps.max(1.0);
+        println!(
+            "{connections:>12} {static_rps:>16.0} {validation_rps:>16.0} {ratio:>8.2}{}",
+            if static_failed + validation_failed > 0 {
+                format!("  ({} failed)", static_failed + validation_failed)
+            } else {
+                String::new()
+            }
+        );
+        if connections == 8 {
+            ratio_at_8 = Some(ratio);
+        }
+    }
+    if let Some(ratio) = ratio_at_8 {
+        println!("validation/static ratio: {ratio:.2}");
+    }
+    running.stop().await;
+    Ok(())
+}
