@@ -24,7 +24,11 @@ const IMPORT_WAIT: Duration = Duration::from_secs(30);
 /// Why an import is refused, in plain words, and the API's error key with a piece of its
 /// details.
 const REFUSALS: &[(&str, &str, &str)] = &[
-    ("the file has no code column", "invalid_payload", "no 'Code' column"),
+    (
+        "the file has no code column",
+        "invalid_payload",
+        "no 'Code' column",
+    ),
     ("the file is empty", "invalid_payload", "empty"),
     ("a code already exists", "duplicate_key", "already exist"),
     ("a code is listed twice", "duplicate_key", "more than once"),
@@ -91,10 +95,9 @@ fn offer_cells(offer: &str) -> Result<[String; 3], String> {
 
 #[given(expr = "the old system exported these codes:")]
 async fn exported_codes(world: &mut HarnessWorld, step: &Step) -> StepResult {
-    let table = step
-        .table
-        .as_ref()
-        .ok_or_else(|| world.failure("the step needs a table: code | offer | uses | used | expires"))?;
+    let table = step.table.as_ref().ok_or_else(|| {
+        world.failure("the step needs a table: code | offer | uses | used | expires")
+    })?;
     let mut rows = table.rows.iter();
     let header: Vec<String> = rows
         .next()
@@ -130,7 +133,11 @@ async fn exported_codes(world: &mut HarnessWorld, step: &Step) -> StepResult {
             kind,
             value,
             discount,
-            if uses == "unlimited" { String::new() } else { uses },
+            if uses == "unlimited" {
+                String::new()
+            } else {
+                uses
+            },
             cell(row, "used"),
             cell(row, "expires"),
         ]);
@@ -196,7 +203,10 @@ async fn export_column(
 }
 
 /// Waits for the import to be done and keeps the async action (or the refusal).
-async fn finish_import(world: &mut HarnessWorld, started: Result<String, ClientError>) -> StepResult {
+async fn finish_import(
+    world: &mut HarnessWorld,
+    started: Result<String, ClientError>,
+) -> StepResult {
     let outcome = match started {
         Ok(id) => {
             let action = world
@@ -319,8 +329,14 @@ async fn line_refused(
         .find(|(phrase, _)| *phrase == why)
         .map(|(_, start)| *start)
         .ok_or_else(|| {
-            let known: Vec<String> = ROW_REASONS.iter().map(|(p, _)| format!("\"{p}\"")).collect();
-            world.failure(format!("unknown reason \"{why}\"; known: {}", known.join(", ")))
+            let known: Vec<String> = ROW_REASONS
+                .iter()
+                .map(|(p, _)| format!("\"{p}\""))
+                .collect();
+            world.failure(format!(
+                "unknown reason \"{why}\"; known: {}",
+                known.join(", ")
+            ))
         })?;
     let lines = export(world)?;
     let code = world.code(&name);
@@ -359,8 +375,14 @@ async fn import_refused(world: &mut HarnessWorld, why: String) -> StepResult {
         .find(|(phrase, _, _)| *phrase == why)
         .map(|(_, key, piece)| (*key, *piece))
         .ok_or_else(|| {
-            let known: Vec<String> = REFUSALS.iter().map(|(p, _, _)| format!("\"{p}\"")).collect();
-            world.failure(format!("unknown reason \"{why}\"; known: {}", known.join(", ")))
+            let known: Vec<String> = REFUSALS
+                .iter()
+                .map(|(p, _, _)| format!("\"{p}\""))
+                .collect();
+            world.failure(format!(
+                "unknown reason \"{why}\"; known: {}",
+                known.join(", ")
+            ))
         })?;
     match &world.last_call {
         Some(Err(e)) if e.key() == Some(key) => {
@@ -488,15 +510,14 @@ async fn same_checkouts(world: &mut HarnessWorld, a: String, b: String) -> StepR
             .rev()
             .find(|at| at.codes.iter().any(|c| c == name))
             .and_then(|at| at.order().cloned())
-            .ok_or_else(|| world.failure(format!("no accepted checkout with \"{name}\" in this scenario")))
+            .ok_or_else(|| {
+                world.failure(format!(
+                    "no accepted checkout with \"{name}\" in this scenario"
+                ))
+            })
     };
     let (x, y) = (order_of(&a)?, order_of(&b)?);
-    let figures = |o: &crate::model::Order| {
-        (
-            o.total_discount_amount,
-            o.total_amount,
-        )
-    };
+    let figures = |o: &crate::model::Order| (o.total_discount_amount, o.total_amount);
     if figures(&x) != figures(&y) {
         return Err(world.failure(format!(
             "\"{a}\" gave a discount of {} and a total of {}, \"{b}\" a discount of {} and a total of {}",
