@@ -317,7 +317,7 @@ async fn imported_some(world: &mut HarnessWorld, imported: i64, refused: i64) ->
     import_counts(world, imported, refused).await
 }
 
-#[then(expr = "line {int} of the export \\({string}) is refused because {string}")]
+#[then(expr = "line {int} of the export, {string}, is refused because {string}")]
 async fn line_refused(
     world: &mut HarnessWorld,
     line: u64,
@@ -340,7 +340,8 @@ async fn line_refused(
         })?;
     let lines = export(world)?;
     let code = world.code(&name);
-    if lines.get(line as usize - 1).and_then(|l| l.first()) != Some(&code) {
+    let at = (line as usize).checked_sub(1);
+    if at.and_then(|at| lines.get(at)).and_then(|l| l.first()) != Some(&code) {
         return Err(world.failure(format!(
             "line {line} of the export is not \"{name}\": the scenario's export has {} lines",
             lines.len()

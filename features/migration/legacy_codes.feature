@@ -48,7 +48,7 @@ Feature: Codes from the old promotion system keep working after the move
     And the export has "ten" as the value of "OLD-B"
     When the shop imports the exported codes
     Then the import reports 2 codes imported and 1 refused
-    And line 3 of the export ("OLD-B") is refused because "its value is not a number"
+    And line 3 of the export, "OLD-B", is refused because "its value is not a number"
     And the code "OLD-B" was not imported
     And the code "OLD-C" gives 10% off
 
@@ -60,7 +60,7 @@ Feature: Codes from the old promotion system keep working after the move
     And the export lists "OLD-A" twice
     When the shop imports the exported codes
     Then the import reports 2 codes imported and 1 refused
-    And line 4 of the export ("OLD-A") is refused because "its code appears twice in the file"
+    And line 4 of the export, "OLD-A", is refused because "its code appears twice in the file"
 
   Scenario: A file without a code column is refused and nothing is imported
     Given the old system exported these codes:

@@ -41,16 +41,18 @@ struct Request {
 }
 
 /// Answers per second over `duration` at `connections`, and how many failed.
-async fn measure(request: &Request, connections: usize, duration: Duration) -> (f64, u64) {
+async fn measure(
+    clients: &[reqwest::Client],
+    request: &Request,
+    connections: usize,
+    duration: Duration,
+) -> (f64, u64) {
     let stop = Arc::new(AtomicBool::new(false));
     let ok = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::with_capacity(connections);
-    for _ in 0..connections {
-        let client = reqwest::Client::builder()
-            .pool_max_idle_per_host(1)
-            .build()
-            .unwrap_or_default();
+    for client in clients.iter().take(connections) {
+        let client = client.clone();
         let (stop, ok, failed, request) =
             (stop.clone(), ok.clone(), failed.clone(), request.clone());
         tasks.push(tokio::spawn(async move {
@@ -126,7 +128,17 @@ pub async fn run(config: &BenchConfig) -> Result<(), String> {
         body: Some(validation_body().to_string().into_bytes()),
         headers: headers.clone(),
     };
-    let check = measure(&validation, 1, Duration::from_millis(100)).await;
+    // One keep-alive client per connection, made once (making one reads the system's roots).
+    let most = config.connections.iter().copied().max().unwrap_or(1);
+    let clients: Vec<reqwest::Client> = (0..most)
+        .map(|_| {
+            reqwest::Client::builder()
+                .pool_max_idle_per_host(1)
+                .build()
+                .unwrap_or_default()
+        })
+        .collect();
+    let check = measure(&clients, &validation, 1, Duration::from_millis(100)).await;
     if check.1 > 0 {
         return Err("the benchmark's validation is refused; nothing to measure".into());
     }
@@ -146,9 +158,10 @@ pub async fn run(config: &BenchConfig) -> Result<(), String> {
     );
     let mut ratio_at_8 = None;
     for &connections in &config.connections {
-        let (static_rps, static_failed) = measure(&health, connections, config.load_duration).await;
+        let (static_rps, static_failed) =
+            measure(&clients, &health, connections, config.load_duration).await;
         let (validation_rps, validation_failed) =
-            measure(&validation, connections, config.load_duration).await;
+            measure(&clients, &validation, connections, config.load_duration).await;
         let ratio = validation_rps / static_rps.max(1.0);
         println!(
             "{connections:>12} {static_rps:>16.0} {validation_rps:>16.0} {ratio:>8.2}{}",

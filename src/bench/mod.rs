@@ -62,6 +62,8 @@ impl BenchConfig {
 
 /// Runs every benchmark, printing each figure as it comes.
 pub async fn run(config: &BenchConfig) -> Result<(), String> {
+    // The harness's client installs the TLS provider every reqwest client needs.
+    let _ = crate::client::http_client(crate::client::Timeouts::default());
     println!(
         "voucherify-harness {} bench ({} cores{})",
         env!("CARGO_PKG_VERSION"),

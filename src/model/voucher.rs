@@ -46,7 +46,7 @@ pub struct VoucherRedemption {
     pub redeemed_points: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redeemed_amount: Option<i64>,
-    #[serde(default = "list_object")]
+    #[serde(default = "list_object", serialize_with = "list_or_empty")]
     pub object: String,
     #[serde(default)]
     pub url: String,
@@ -55,12 +55,37 @@ pub struct VoucherRedemption {
 /// `publish` inside a voucher.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct VoucherPublish {
-    #[serde(default = "list_object")]
+    #[serde(default = "list_object", serialize_with = "list_or_empty")]
     pub object: String,
     #[serde(default)]
     pub count: i64,
     #[serde(default)]
     pub url: String,
+}
+
+fn assets_or_empty<S: serde::Serializer>(
+    assets: &serde_json::Value,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    if assets.is_null() {
+        serde_json::json!({"qr": {}, "barcode": {}}).serialize(s)
+    } else {
+        assets.serialize(s)
+    }
+}
+
+/// Writes `default` for an empty `object` (the store leaves it empty: one allocation less per
+/// stored code).
+fn object_or<S: serde::Serializer>(object: &str, default: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(if object.is_empty() { default } else { object })
+}
+
+fn list_or_empty<S: serde::Serializer>(object: &str, s: S) -> Result<S::Ok, S::Error> {
+    object_or(object, "list", s)
+}
+
+fn voucher_or_empty<S: serde::Serializer>(object: &str, s: S) -> Result<S::Ok, S::Error> {
+    object_or(object, "voucher", s)
 }
 
 fn list_object() -> String {
@@ -115,7 +140,9 @@ pub struct Voucher {
     pub additional_info: Option<String>,
     #[serde(default)]
     pub metadata: Metadata,
-    #[serde(default)]
+    /// `null` in the emulator's store stands for the empty `{"qr": {}, "barcode": {}}` the
+    /// API sends (one allocation less per stored code).
+    #[serde(default, serialize_with = "assets_or_empty")]
     pub assets: serde_json::Value,
     #[serde(default)]
     pub is_referral_code: bool,
@@ -129,7 +156,7 @@ pub struct Voucher {
     pub redemption: VoucherRedemption,
     #[serde(default)]
     pub publish: VoucherPublish,
-    #[serde(default = "voucher_object")]
+    #[serde(default = "voucher_object", serialize_with = "voucher_or_empty")]
     pub object: String,
 }
 

@@ -59,14 +59,27 @@ pub struct AuditEntry {
 /// A project's audit log, oldest first.
 #[derive(Debug, Default)]
 pub struct AuditLog {
-    entries: VecDeque<AuditEntry>,
+    entries: VecDeque<(AuditEntry, Option<RawBodies>)>,
     /// How many old entries were dropped past [`KEPT_ENTRIES`].
     pub dropped: u64,
 }
 
+/// Bodies as they went over the wire, turned into the entry's redacted JSON only when the log
+/// is read: a request pays for a copy of its bodies, not for parsing and redacting them.
+#[derive(Debug)]
+pub struct RawBodies {
+    request: Kept,
+    response: Kept,
+    secrets: Arc<[String]>,
+}
+
 impl AuditLog {
     pub fn push(&mut self, entry: AuditEntry) {
-        self.entries.push_back(entry);
+        self.push_with(entry, None);
+    }
+
+    fn push_with(&mut self, entry: AuditEntry, bodies: Option<RawBodies>) {
+        self.entries.push_back((entry, bodies));
         while self.entries.len() > KEPT_ENTRIES {
             self.entries.pop_front();
             self.dropped += 1;
@@ -78,9 +91,29 @@ impl AuditLog {
         self.entries
             .iter()
             .rev()
-            .filter(|e| filter.matches(e))
-            .cloned()
+            .filter(|(e, _)| filter.matches(e))
+            .map(|(e, raw)| {
+                let mut entry = e.clone();
+                if let Some(raw) = raw {
+                    let secrets: Vec<&str> = raw.secrets.iter().map(String::as_str).collect();
+                    entry.request_body = raw.request.to_value(&secrets);
+                    entry.response_body = raw.response.to_value(&secrets);
+                }
+                entry
+            })
             .collect()
+    }
+
+    /// The project's secret key and webhook secret, worked out once per project (every
+    /// entry shares them).
+    fn secrets(&mut self, project_id: &str, secret_key: &str) -> Arc<[String]> {
+        if let Some((_, Some(raw))) = self.entries.back()
+            && raw.secrets.first().map(String::as_str) == Some(secret_key)
+        {
+            return raw.secrets.clone();
+        }
+        let webhook_secret = signature::project_secret(project_id, secret_key);
+        Arc::from(vec![secret_key.to_string(), webhook_secret])
     }
 
     pub fn len(&self) -> usize {
@@ -207,24 +240,35 @@ pub async fn record(req: Request, next: Next) -> Response {
     let response_bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
     let response = Response::from_parts(parts, Body::from(response_bytes.clone()));
 
-    let webhook_secret = signature::project_secret(&slot.id, &slot.secret_key);
-    let secrets = [slot.secret_key.as_str(), webhook_secret.as_str()];
     let mut entry = AuditEntry {
         object: "audit_log_entry".into(),
         request_id: current_request_id(),
         created_at: Timestamp::from_millis(0),
         method,
-        path: redact_text(&path, &secrets),
+        path,
         status,
         duration_ms: started.elapsed().as_millis() as u64,
         app_id,
-        request_body: request_body.into_value(&secrets),
-        response_body: Kept::Bytes(response_bytes).into_value(&secrets),
+        request_body: None,
+        response_body: None,
     };
     {
         let mut project = slot.lock();
         entry.created_at = project.clock.now(wall_now());
-        project.hooks.audit.push(entry);
+        let secrets = project.hooks.audit.secrets(&slot.id, &slot.secret_key);
+        entry.path = redact_text(
+            &entry.path,
+            &secrets.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
+        let bodies = {
+            let plain: Vec<&str> = secrets.iter().map(String::as_str).collect();
+            RawBodies {
+                request: request_body.settle(&plain),
+                response: Kept::Bytes(response_bytes).settle(&plain),
+                secrets,
+            }
+        };
+        project.hooks.audit.push_with(entry, Some(bodies));
         project.hooks.wake();
     }
     response
@@ -246,19 +290,33 @@ fn content_length(headers: &HeaderMap) -> Option<usize> {
 }
 
 /// A body as far as the log keeps it.
+#[derive(Debug)]
 enum Kept {
     Nothing,
     Bytes(Bytes),
     Unread(usize),
+    /// A long body, redacted and shortened when it was logged.
+    Value(Value),
 }
 
 impl Kept {
-    fn into_value(self, secrets: &[&str]) -> Option<Value> {
+    /// What the log holds on to: a short body as a copy of its own (a slice of the connection's
+    /// read buffer would keep the whole buffer alive), a long one redacted and shortened now.
+    fn settle(self, secrets: &[&str]) -> Self {
+        match self {
+            Self::Bytes(b) if b.len() > KEPT_BODY_BYTES => Self::Value(body_value(&b, secrets)),
+            Self::Bytes(b) => Self::Bytes(Bytes::copy_from_slice(&b)),
+            other => other,
+        }
+    }
+
+    fn to_value(&self, secrets: &[&str]) -> Option<Value> {
         match self {
             Self::Nothing => None,
+            Self::Value(v) => Some(v.clone()),
             Self::Unread(n) => Some(Value::String(format!("[{n} bytes, not kept]"))),
             Self::Bytes(b) if b.is_empty() => None,
-            Self::Bytes(b) => Some(body_value(&b, secrets)),
+            Self::Bytes(b) => Some(body_value(b, secrets)),
         }
     }
 }
@@ -317,7 +375,17 @@ fn redact_value(value: &mut Value, secrets: &[&str]) {
 pub fn redact_text(text: &str, secrets: &[&str]) -> String {
     let mut out = text.to_string();
     for secret in secrets.iter().filter(|s| s.len() >= 4) {
-        out = out.replace(secret, REDACTED);
+        if out.contains(secret) {
+            out = out.replace(secret, REDACTED);
+        }
+        // A percent-encoded secret starts like the secret up to its first encoded byte.
+        let plain_prefix: String = secret
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || "-_.~".contains(*c))
+            .collect();
+        if plain_prefix.len() == secret.len() || !out.contains(plain_prefix.as_str()) {
+            continue;
+        }
         let encoded: String = secret
             .bytes()
             .map(|b| {

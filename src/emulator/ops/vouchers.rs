@@ -245,7 +245,8 @@ pub fn store(project: &mut Project, draft: Draft, now: Timestamp) -> &mut Vouche
         active: draft.active,
         additional_info: draft.additional_info,
         metadata: draft.metadata,
-        assets: serde_json::json!({"qr": {}, "barcode": {}}),
+        // Empty `assets` and `object`s are written as the API's at serialization.
+        assets: serde_json::Value::Null,
         is_referral_code: draft.is_referral_code,
         created_at: Some(now),
         redemption: VoucherRedemption {
@@ -253,15 +254,15 @@ pub fn store(project: &mut Project, draft: Draft, now: Timestamp) -> &mut Vouche
             redeemed_quantity: 0,
             redeemed_points: None,
             redeemed_amount: None,
-            object: "list".into(),
+            object: String::new(),
             url: format!("/v1/vouchers/{code}/redemptions?page=1&limit=10"),
         },
         publish: VoucherPublish {
-            object: "list".into(),
+            object: String::new(),
             count: 0,
             url: format!("/v1/vouchers/{code}/publications?page=1&limit=10"),
         },
-        object: "voucher".into(),
+        object: String::new(),
         ..Voucher::default()
     };
     if let Some((campaign_id, _)) = &draft.campaign
