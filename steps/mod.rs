@@ -11,6 +11,7 @@ pub mod coupons;
 pub mod distributions;
 pub mod failures;
 pub mod integrity;
+pub mod loyalty;
 pub mod network;
 pub mod outcomes;
 pub mod outputs;

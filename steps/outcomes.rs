@@ -14,6 +14,7 @@ pub const REASONS: &[(&str, &str)] = &[
     ("is disabled", "voucher_disabled"),
     ("does not exist", "not_found"),
     ("has already been used", "quantity_exceeded"),
+    ("does not hold enough credits", "gift_amount_exceeded"),
 ];
 
 /// Why a promotion is refused, in plain words, and the API keys.

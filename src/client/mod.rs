@@ -16,6 +16,7 @@ pub mod control;
 mod hooks;
 pub mod limiter;
 mod log;
+mod loyalty;
 pub mod retry;
 
 use std::sync::Once;
