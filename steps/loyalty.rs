@@ -64,6 +64,26 @@ fn only_card(world: &HarnessWorld, person: &str) -> Result<(String, String), Ste
     }
 }
 
+/// The card a person holds in a program without having joined in the scenario (a reward
+/// gave it), from their wallet.
+async fn held_card(
+    world: &HarnessWorld,
+    person: &str,
+    program_id: &str,
+) -> Result<Option<String>, StepFailure> {
+    let source_id = world.customer(person).source_id.unwrap_or_default();
+    let wallet = match world.client()?.customer_redeemables(&source_id).await {
+        Ok(wallet) => wallet,
+        Err(e) if e.status() == Some(404) => return Ok(None),
+        Err(e) => return Err(world.call_failed(&format!("reading {person}'s wallet"), &e)),
+    };
+    Ok(wallet
+        .items
+        .into_iter()
+        .filter(|h| h.campaign_id.as_deref() == Some(program_id))
+        .find_map(|h| h.redeemable.and_then(|r| r.voucher).map(|v| v.code)))
+}
+
 #[given(expr = "a loyalty program {string}")]
 async fn program(world: &mut HarnessWorld, name: String) -> StepResult {
     let input = CampaignInput {
@@ -453,10 +473,11 @@ async fn holds(
     program: String,
     points: i64,
 ) -> StepResult {
-    let (id, code) = (
-        program_id(world, &program)?,
-        card(world, &person, &program)?,
-    );
+    let id = program_id(world, &program)?;
+    let code = match card(world, &person, &program) {
+        Ok(code) => code,
+        Err(unknown) => held_card(world, &person, &id).await?.ok_or(unknown)?,
+    };
     let member = world
         .client()?
         .get_member(&id, &code)

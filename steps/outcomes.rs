@@ -15,6 +15,11 @@ pub const REASONS: &[(&str, &str)] = &[
     ("does not exist", "not_found"),
     ("has already been used", "quantity_exceeded"),
     ("does not hold enough credits", "gift_amount_exceeded"),
+    (
+        "is the customer's own referral code",
+        "referrer_not_permitted_to_redeem",
+    ),
+    ("is used without a customer", "missing_customer"),
 ];
 
 /// Why a promotion is refused, in plain words, and the API keys.

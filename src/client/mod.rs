@@ -17,6 +17,7 @@ mod hooks;
 pub mod limiter;
 mod log;
 mod loyalty;
+mod referrals;
 pub mod retry;
 
 use std::sync::Once;
