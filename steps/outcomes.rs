@@ -27,6 +27,8 @@ pub const PROMOTION_REASONS: &[(&str, &str)] = &[
     ("does not qualify", "redemption_rules_violated"),
     ("has run out", "redemption_rules_violated"),
     ("needs a known customer", "missing_customer"),
+    ("was not sent with its amount", "missing_amount"),
+    ("was not sent with its items", "missing_order_items"),
     ("is switched off", "promotion_inactive"),
     ("has not started", "promotion_not_active_now"),
 ];
