@@ -58,3 +58,12 @@ Feature: Codes are given to customers
     When the shop gives Alice a code of "Autumn"
     Then the code is not given because "the campaign is unknown"
     And Alice holds no code of "Autumn"
+
+  Scenario: The checkout page offers the codes a customer holds
+    Given a cart promotion "Big basket" giving 10.00 off on carts of 100.00 or more
+    And the shop has given Alice a code of "Spring"
+    And the shop has given Bob a code of "Spring"
+    When Alice asks which of her codes a cart of 150.00 can use
+    Then the code "Alice's Spring code" is offered with a discount of 15.00
+    And the code "Bob's Spring code" is not offered
+    And the promotion "Big basket" is not offered
