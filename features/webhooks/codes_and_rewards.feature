@@ -1,7 +1,7 @@
 @webhooks @emulator
 Feature: The shop hears about codes given and referrers rewarded
-  When a code is given to a customer, or a referrer is rewarded for a friend, Voucherify tells
-  the shop's webhook endpoint, so the shop can e-mail the code or thank the referrer.
+  Voucherify tells the shop's webhook endpoint whenever a code is given to a customer or a
+  referrer is rewarded for a friend, so the shop can e-mail the code or thank the referrer.
 
   Scenario: A code given to a customer is announced to the shop
     Given the shop listens for webhooks about publications

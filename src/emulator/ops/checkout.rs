@@ -436,11 +436,11 @@ pub fn redemption_event_data(
         })
         .and_then(|c| project.campaigns.get(c));
     serde_json::json!({
-        "customer": redemption.customer_id.as_deref().and_then(|c| project.customers.get(c)),
+        "customer": redemption.customer_id.as_deref().and_then(|c| customers::view(project, c)),
         "order": order,
         "campaign": campaign,
         "voucher": redemption.voucher,
-        "holder": redemption.voucher.as_ref().and_then(|v| v.holder_id.as_deref()).and_then(|h| project.customers.get(h)),
+        "holder": redemption.voucher.as_ref().and_then(|v| v.holder_id.as_deref()).and_then(|h| customers::view(project, h)),
         "promotion_tier": redemption.promotion_tier,
         "redemption": redemption,
     })
@@ -513,7 +513,7 @@ fn record_failure(
     project.redemptions.put(id.clone(), failed.clone());
     customers::count_redemption(project, customer_id, false);
     let data = serde_json::json!({
-        "customer": customer_id.and_then(|c| project.customers.get(c)),
+        "customer": customer_id.and_then(|c| customers::view(project, c)),
         "voucher": failed.voucher,
         "redemption": failed,
     });

@@ -49,7 +49,7 @@ pub fn track(
     let customer_id = customers::upsert(project, &input.customer, now)?;
     let data = json!({
         "event": {"type": input.event, "metadata": input.metadata},
-        "customer": project.customers.get(&customer_id),
+        "customer": customers::view(project, &customer_id),
     });
     project.emit(
         "customer.custom_event",

@@ -150,9 +150,12 @@ pub fn view(project: &Project, key: &str) -> Option<Customer> {
     for entry in loyalty.campaigns.values_mut() {
         entry.points = 0;
     }
+    // Cards reach customers through publications, each recorded as a holder.
     for card in project
-        .vouchers
+        .holders
         .oldest_first()
+        .filter(|h| h.customer_id == customer.id && h.voucher_type == "LOYALTY_CARD")
+        .filter_map(|h| project.vouchers.get(&h.redeemable_id))
         .filter(|v| v.holder_id.as_deref() == Some(customer.id.as_str()))
     {
         let (Some(state), Some(campaign)) = (

@@ -161,7 +161,7 @@ pub fn publish(
             .and_then(|c| project.campaigns.get(c))
             .cloned();
         let data = serde_json::json!({
-            "customer": project.customers.get(&customer_id),
+            "customer": customers::view(project, &customer_id),
             "campaign": campaign,
             "publication": publication,
             "voucher": voucher,
