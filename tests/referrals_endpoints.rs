@@ -585,3 +585,52 @@ async fn referral_programs_are_checked_before_anything_is_created() {
         .await;
     assert_error(&put, 400, "invalid_campaign");
 }
+
+#[tokio::test]
+async fn a_publication_from_a_query_string_gives_the_same_code_as_the_body() {
+    let api = Api::start().await;
+    created(
+        &api,
+        "/v1/campaigns",
+        json!({"name": "Spring", "campaign_type": "DISCOUNT_COUPONS", "type": "STATIC", "vouchers_count": 3,
+               "voucher": {"type": "DISCOUNT_VOUCHER", "discount": {"type": "PERCENT", "percent_off": 10}}}),
+    )
+    .await;
+    let link = "/v1/publications/create?campaign%5Bname%5D=Spring&customer%5Bsource_id%5D=alice\
+                &customer%5Bemail%5D=alice%40example.com&customer%5Bmetadata%5D%5Btier%5D=gold\
+                &metadata%5Bshop%5D=web&join_once=true";
+    let first = api.get(link).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    let code = first.body["voucher"]["code"].as_str().unwrap().to_string();
+    assert_eq!(first.body["metadata"]["shop"], "web");
+    let alice = api.get("/v1/customers/alice").await.body;
+    assert_eq!(alice["email"], "alice@example.com");
+    assert_eq!(alice["metadata"]["tier"], "gold");
+    // join_once: the same link gives Alice the same code, and no second one.
+    let again = api.get(link).await;
+    assert_eq!(again.body["voucher"]["code"], code.as_str());
+    let wallet = api.get("/v1/customers/alice/redeemables").await.body;
+    assert_eq!(wallet["total"], 1);
+
+    for (query, key) in [
+        ("customer%5Bsource_id%5D=bob", "missing_vouchers"),
+        ("campaign%5Bname%5D=Spring", "invalid_payload"),
+        (
+            "campaign%5Bname%5D=Spring&customer%5Bsource_id=bob",
+            "invalid_query_params",
+        ),
+        (
+            "campaign%5Bname%5D=Spring&campaign%5Bcount%5D=two&customer%5Bsource_id%5D=bob",
+            "invalid_query_params",
+        ),
+        (
+            "campaign=Spring&campaign%5Bname%5D=Spring&customer%5Bsource_id%5D=bob",
+            "invalid_query_params",
+        ),
+    ] {
+        let refused = api.get(&format!("/v1/publications/create?{query}")).await;
+        assert_error(&refused, 400, key);
+    }
+    assert_eq!(api.get("/v1/customers/bob").await.status, 404);
+    assert_eq!(api.get("/v1/publications").await.body["total"], 1);
+}
