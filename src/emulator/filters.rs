@@ -5,6 +5,9 @@
 //! A list of values comes as indexed (`[$in][0]=a&[$in][1]=b`), repeated (`[$in][]=a&[$in][]=b`)
 //! or comma-separated (`[$in]=a,b`). Unknown fields and operators are refused with
 //! `invalid_query_params`, naming the parameter, so a misspelt filter never silently lists all.
+//! The same conditions also come as JSON in a request body (qualifications' `options.filters`).
+
+use serde_json::Value;
 
 use super::error::ApiError;
 use super::extract::Params;
@@ -110,14 +113,82 @@ impl Filters {
         Ok(filters)
     }
 
-    /// Whether a row passes, given its value of each field (`None` when it has none).
-    pub fn matches(&self, value_of: impl Fn(&str) -> Option<String>) -> bool {
+    /// The `options.filters` object of a request body:
+    /// `{"resource_type": {"conditions": {"$in": ["promotion_tier"]}}, "junction": "and"}`.
+    /// In this form `$is` and `$is_not` take an array, of which the first value counts.
+    pub fn from_json(filters: &Value, fields: &[&str]) -> Result<Self, ApiError> {
+        let bad =
+            |what: &str| ApiError::invalid_payload(format!("Property .options.filters{what}"));
+        let object = filters
+            .as_object()
+            .ok_or_else(|| bad(" should be an object"))?;
+        let mut out = Self::default();
+        for (field, spec) in object {
+            if field == "junction" {
+                out.any = match spec.as_str().map(str::to_ascii_lowercase).as_deref() {
+                    Some("and") => false,
+                    Some("or") => true,
+                    _ => {
+                        return Err(bad(
+                            ".junction should be equal to one of the allowed values: and, or",
+                        ));
+                    }
+                };
+                continue;
+            }
+            if !fields.contains(&field.as_str()) {
+                return Err(bad(&format!(
+                    ".{field} is not allowed; the fields are: junction, {}",
+                    fields.join(", ")
+                )));
+            }
+            let conditions = spec
+                .get("conditions")
+                .and_then(Value::as_object)
+                .ok_or_else(|| bad(&format!(".{field}.conditions should be an object")))?;
+            for (op, value) in conditions {
+                let at = |why: &str| bad(&format!(".{field}.conditions.{op} {why}"));
+                let texts = || -> Result<Vec<String>, ApiError> {
+                    value
+                        .as_array()
+                        .and_then(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect())
+                        .ok_or_else(|| at("should be an array of strings"))
+                };
+                let first = || -> Result<String, ApiError> {
+                    texts()?
+                        .into_iter()
+                        .next()
+                        .ok_or_else(|| at("should not be empty"))
+                };
+                let op = match op.as_str() {
+                    "$is" => Op::Is(first()?),
+                    "$is_not" => Op::IsNot(first()?),
+                    "$in" => Op::In(texts()?),
+                    "$not_in" => Op::NotIn(texts()?),
+                    "$has_value" => Op::HasValue,
+                    "$is_unknown" => Op::IsUnknown,
+                    _ => {
+                        return Err(at(
+                            "is not allowed; the operators are $is, $is_not, $in, $not_in, $has_value, $is_unknown",
+                        ));
+                    }
+                };
+                out.conditions.push((field.clone(), op));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether a row passes, given its values of each field (none when it has none; several
+    /// for a field such as a redeemable's categories, where a condition holds if one value
+    /// meets it, and a negative one if no value breaks it).
+    pub fn matches<V: IntoIterator<Item = String>>(&self, values_of: impl Fn(&str) -> V) -> bool {
         if self.conditions.is_empty() {
             return true;
         }
         let mut results = self.conditions.iter().map(|(field, op)| {
-            let value = value_of(field);
-            holds(op, value.as_deref())
+            let values: Vec<String> = values_of(field).into_iter().collect();
+            holds(op, &values)
         });
         if self.any {
             results.any(|r| r)
@@ -152,21 +223,22 @@ fn single_op(op: &str, value: &str, date: bool) -> Option<Op> {
     })
 }
 
-fn holds(op: &Op, value: Option<&str>) -> bool {
-    let time = || value.and_then(Timestamp::parse);
+fn holds(op: &Op, values: &[String]) -> bool {
+    let any = |f: &dyn Fn(&str) -> bool| values.iter().any(|v| f(v));
+    let times = || values.iter().filter_map(|v| Timestamp::parse(v));
     match op {
-        Op::HasValue => value.is_some(),
-        Op::IsUnknown => value.is_none(),
-        Op::Is(x) => value == Some(x.as_str()),
-        Op::IsNot(x) => value != Some(x.as_str()),
-        Op::In(xs) => value.is_some_and(|v| xs.iter().any(|x| x == v)),
-        Op::NotIn(xs) => value.is_none_or(|v| xs.iter().all(|x| x != v)),
-        Op::StartsWith(x) => value.is_some_and(|v| v.starts_with(x.as_str())),
-        Op::EndsWith(x) => value.is_some_and(|v| v.ends_with(x.as_str())),
-        Op::Contains(x) => value.is_some_and(|v| v.contains(x.as_str())),
-        Op::NotContain(x) => value.is_none_or(|v| !v.contains(x.as_str())),
-        Op::After(t) => time().is_some_and(|v| v > *t),
-        Op::Before(t) => time().is_some_and(|v| v < *t),
+        Op::HasValue => !values.is_empty(),
+        Op::IsUnknown => values.is_empty(),
+        Op::Is(x) => any(&|v| v == x),
+        Op::IsNot(x) => !any(&|v| v == x),
+        Op::In(xs) => any(&|v| xs.iter().any(|x| x == v)),
+        Op::NotIn(xs) => !any(&|v| xs.iter().any(|x| x == v)),
+        Op::StartsWith(x) => any(&|v| v.starts_with(x.as_str())),
+        Op::EndsWith(x) => any(&|v| v.ends_with(x.as_str())),
+        Op::Contains(x) => any(&|v| v.contains(x.as_str())),
+        Op::NotContain(x) => !any(&|v| v.contains(x.as_str())),
+        Op::After(t) => times().any(|v| v > *t),
+        Op::Before(t) => times().any(|v| v < *t),
     }
 }
 
