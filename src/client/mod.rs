@@ -17,6 +17,8 @@ mod hooks;
 mod imports;
 pub mod limiter;
 mod log;
+mod loyalty;
+mod referrals;
 pub mod retry;
 
 use std::sync::Once;

@@ -19,7 +19,7 @@ use super::routes::{
     MAX_BODY_BYTES, campaigns, categories, control, customers, loyalties, orders, products,
     promotions, qualifications, redemptions, rewards, validation_rules, validations, vouchers,
 };
-use super::routes::{activity, async_actions, hooks, imports};
+use super::routes::{activity, async_actions, hooks, imports, referrals};
 use super::routes::{client, conditions};
 use super::store::Emulator;
 
@@ -42,6 +42,7 @@ pub fn app(emulator: Emulator) -> Router {
         .merge(qualifications::router())
         .merge(loyalties::router())
         .merge(rewards::router())
+        .merge(referrals::router())
         .merge(activity::router())
         .merge(imports::router())
         .merge(async_actions::router())

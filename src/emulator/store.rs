@@ -28,8 +28,8 @@ use crate::engine::stack::StackingRules;
 use crate::engine::time::Timestamp;
 use crate::model::{
     Assignment, AsyncAction, Campaign, Category, Customer, EarningRule, Order, Product,
-    PromotionTier, Publication, Redemption, RedemptionRollback, Reward, RewardAssignment, Segment,
-    Transaction, ValidationRule, Voucher,
+    PromotionTier, Publication, RedeemableHolder, Redemption, RedemptionRollback, Reward,
+    RewardAssignment, Segment, Transaction, ValidationRule, Voucher,
 };
 
 /// A validation rule with its parsed form.
@@ -140,6 +140,8 @@ pub struct Project {
     pub publications: Table<Publication>,
     /// Bulk imports (`aa_`), keyed by id.
     pub async_actions: Table<AsyncAction>,
+    /// Who holds which code (`rh_`): owners, referrers and referees, keyed by id.
+    pub holders: Table<RedeemableHolder>,
 }
 
 impl Project {
@@ -176,6 +178,7 @@ impl Project {
             card_debits: HashMap::new(),
             publications: Table::default(),
             async_actions: Table::default(),
+            holders: Table::default(),
         }
     }
 

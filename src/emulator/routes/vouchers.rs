@@ -93,19 +93,30 @@ pub async fn vouchers_disable(
     vouchers::set_active(&mut project, &code, false, now).map(Json)
 }
 
-/// `GET /v1/vouchers`: newest first; filters `category`, `code`, `customer` (holder). Only the
-/// page is copied, so a list stays fast in a project of a million codes.
+/// `GET /v1/vouchers`: newest first; filters `category`, `code`, `customer` (holder, by id or
+/// source id), `campaign` (name) and `campaign_id`. Only the page is copied, so a list stays
+/// fast in a project of a million codes.
 pub async fn vouchers_list(
     Extension(slot): Current,
     params: Params,
 ) -> ApiResult<Json<List<Voucher>>> {
     let page = Page::from_params(&params, 99)?;
     let (project, _) = open(&slot);
+    let customer = params
+        .get("customer")
+        .map(|c| project.customers.resolve(c).unwrap_or(c).to_string());
     let category = params.get("category");
-    let customer = params.get("customer");
+    let campaign = params.get("campaign");
+    let campaign_id = params.get("campaign_id");
+    let filtered =
+        category.is_some() || customer.is_some() || campaign.is_some() || campaign_id.is_some();
     let keep = |v: &&Voucher| {
         category.is_none_or(|c| v.category.as_deref() == Some(c))
-            && customer.is_none_or(|c| v.holder_id.as_deref() == Some(c))
+            && customer
+                .as_deref()
+                .is_none_or(|c| v.holder_id.as_deref() == Some(c))
+            && campaign.is_none_or(|c| v.campaign.as_deref() == Some(c))
+            && campaign_id.is_none_or(|c| v.campaign_id.as_deref() == Some(c))
     };
     let skip = (page.page - 1) * page.limit;
     let (rows, total): (Vec<Voucher>, usize) = match params.get("code") {
@@ -122,10 +133,10 @@ pub async fn vouchers_list(
             (found.into_iter().skip(skip).collect(), total)
         }
         None => {
-            let total = if category.is_none() && customer.is_none() {
-                project.vouchers.len()
-            } else {
+            let total = if filtered {
                 project.vouchers.newest_first().filter(keep).count()
+            } else {
+                project.vouchers.len()
             };
             let rows = project
                 .vouchers
