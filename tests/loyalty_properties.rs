@@ -100,7 +100,7 @@ fn setup(p: &mut Project) -> (String, String, Vec<String>) {
 fn balance(p: &Project, card: &str) -> i64 {
     p.vouchers
         .get(card)
-        .and_then(|v| v.loyalty_card.as_ref())
+        .and_then(|v| v.loyalty_card)
         .map_or(-1, |c| c.balance)
 }
 

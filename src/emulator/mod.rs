@@ -24,6 +24,7 @@ pub mod routes;
 pub mod server;
 pub mod store;
 pub mod table;
+pub mod voucher_table;
 
 pub use server::{Running, app, serve};
 pub use store::{Emulator, ProjectInfo, ProjectSpec};

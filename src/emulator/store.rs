@@ -21,6 +21,7 @@ use super::events::{Event, EventLog};
 use super::hooks::Hooks;
 use super::ids::{IdGen, mix};
 use super::table::Table;
+use super::voucher_table::VoucherTable;
 use crate::engine::applicable::ApplicableTo;
 use crate::engine::loyalty::Earning;
 use crate::engine::rules::RuleSet;
@@ -29,7 +30,7 @@ use crate::engine::time::Timestamp;
 use crate::model::{
     Assignment, AsyncAction, Campaign, Category, Customer, EarningRule, Order, Product,
     PromotionTier, Publication, RedeemableHolder, Redemption, RedemptionRollback, Reward,
-    RewardAssignment, Segment, Transaction, ValidationRule, Voucher,
+    RewardAssignment, Segment, Transaction, ValidationRule,
 };
 
 /// A validation rule with its parsed form.
@@ -95,7 +96,7 @@ pub struct Project {
     pub hooks: Hooks,
     pub stacking: StackingRules,
     /// Keyed by code; aliased by voucher id.
-    pub vouchers: Table<Voucher>,
+    pub vouchers: VoucherTable,
     /// Keyed by id; aliased by source_id.
     pub customers: Table<Customer>,
     /// Keyed by id; aliased by source_id.
@@ -155,7 +156,7 @@ impl Project {
             rng: StdRng::seed_from_u64(salt),
             hooks: Hooks::default(),
             stacking: StackingRules::default(),
-            vouchers: Table::default(),
+            vouchers: VoucherTable::default(),
             customers: Table::default(),
             products: Table::default(),
             orders: Table::default(),

@@ -379,12 +379,11 @@ pub fn delete(project: &mut Project, key: &str, now: Timestamp) -> Result<String
     let codes: Vec<(String, String)> = project
         .vouchers
         .oldest_first()
-        .filter(|v| v.campaign_id.as_deref() == Some(campaign.id.as_str()))
-        .map(|v| (v.code.clone(), v.id.clone()))
+        .filter(|v| v.campaign_id() == Some(campaign.id.as_str()))
+        .map(|v| (v.code().to_string(), v.id().to_string()))
         .collect();
     for (code, id) in codes {
         project.vouchers.remove(&code);
-        project.vouchers.unalias(&id);
         rules::forget(project, &id);
     }
     let tiers: Vec<String> = project

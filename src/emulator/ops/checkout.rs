@@ -214,7 +214,7 @@ pub fn redeem(
     // Consume each applied code.
     for (resolved, outcome) in checkout.resolved.iter().zip(&checkout.evaluation.outcomes) {
         if let (Some(code), Outcome::Applicable { .. }) = (&resolved.code, outcome)
-            && let Some(v) = project.vouchers.get_mut(code)
+            && let Some(mut v) = project.vouchers.get_mut(code)
         {
             v.redemption.redeemed_quantity += 1;
             v.updated_at = Some(now);
@@ -234,8 +234,7 @@ pub fn redeem(
         let voucher = resolved
             .code
             .as_deref()
-            .and_then(|c| project.vouchers.get(c))
-            .cloned();
+            .and_then(|c| project.vouchers.get(c));
         let tier = resolved
             .tier
             .as_deref()
@@ -279,7 +278,7 @@ pub fn redeem(
                         credits,
                     },
                 );
-                project.vouchers.get(code).cloned()
+                project.vouchers.get(code)
             }
             _ => voucher,
         };
@@ -490,8 +489,7 @@ fn record_failure(
     let single = (req.redeemables.len() == 1).then(|| &checkout.resolved[0]);
     let single_voucher = single
         .and_then(|r| r.code.as_deref())
-        .and_then(|c| project.vouchers.get(c))
-        .cloned();
+        .and_then(|c| project.vouchers.get(c));
     let single_tier = single.and_then(|r| r.tier.clone());
     let (related_type, related_id) = match (&single_voucher, single_tier) {
         (Some(v), _) => ("voucher".to_string(), v.id.clone()),

@@ -116,7 +116,7 @@ fn referral_code(project: &Project, input: &EventInput) -> Result<Option<String>
         ));
     }
     let customer_id = customers::find(project, &input.customer);
-    if let Some(rejection) = referrals::rejection(voucher, true, customer_id.as_deref()) {
+    if let Some(rejection) = referrals::rejection(&voucher, true, customer_id.as_deref()) {
         return Err(ApiError::from_rejection(&rejection));
     }
     Ok(Some(voucher.code.clone()))

@@ -730,7 +730,7 @@ fn store_row(
         };
     }
     let events = matches!(kind, Kind::VouchersCsv { events: true });
-    let voucher = vouchers::store(project, row.draft, now);
+    let mut voucher = vouchers::new_code(project, row.draft, now);
     if plain_category.is_some() {
         voucher.category = plain_category;
     }
@@ -742,9 +742,11 @@ fn store_row(
         }
     }
     if events {
-        let voucher = voucher.clone();
+        vouchers::store(project, voucher.clone());
         let data = serde_json::json!({"voucher": voucher});
         project.emit("voucher.created", &voucher.id, None, data, now);
+    } else {
+        vouchers::store(project, voucher);
     }
     Ok(())
 }
@@ -770,7 +772,9 @@ fn update(
     events: bool,
     now: Timestamp,
 ) -> Result<(), String> {
-    let Some(voucher) = project.vouchers.get_mut(&row.draft.code) else {
+    // A copy is changed and stored only when every column was taken: a refused row leaves the
+    // code as it was.
+    let Some(mut voucher) = project.vouchers.get(&row.draft.code) else {
         return Err("Code: the voucher disappeared during the import".into());
     };
     if voucher.kind != row.draft.kind {
@@ -841,8 +845,8 @@ fn update(
         voucher.metadata.insert(k, v);
     }
     voucher.updated_at = Some(now);
+    project.vouchers.put(voucher.clone());
     if events {
-        let voucher = voucher.clone();
         let data = serde_json::json!({"voucher": voucher});
         project.emit("voucher.updated", &voucher.id, None, data, now);
     }

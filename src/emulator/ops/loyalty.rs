@@ -59,7 +59,6 @@ pub fn move_balance(
     let voucher = project
         .vouchers
         .get(m.code)
-        .cloned()
         .ok_or_else(|| ApiError::not_found("voucher", m.code))?;
     let current = match (&voucher.loyalty_card, &voucher.gift) {
         (Some(card), _) => card.balance,
@@ -88,7 +87,7 @@ pub fn move_balance(
         m.kind,
         "POINTS_ACCRUAL" | "POINTS_ADDITION" | "CREDITS_ADDITION"
     );
-    let stored = project
+    let mut stored = project
         .vouchers
         .get_mut(m.code)
         .ok_or_else(|| ApiError::not_found("voucher", m.code))?;
@@ -114,6 +113,7 @@ pub fn move_balance(
     }
     stored.updated_at = Some(now);
     let voucher = stored.clone();
+    drop(stored);
     let balance = balance_view(&voucher, m.delta);
     let mut details = json!({ "balance": balance });
     if let (Value::Object(d), Value::Object(extra)) = (&mut details, m.details) {
@@ -175,7 +175,6 @@ pub fn member(
                 .as_ref()
                 .is_none_or(|p| v.campaign_id.as_deref() == Some(p.as_str()))
         })
-        .cloned()
         .ok_or_else(|| ApiError::not_found("voucher", member))
 }
 
@@ -184,11 +183,8 @@ pub fn card_of(project: &Project, program_id: &str, customer_id: &str) -> Option
     project
         .vouchers
         .oldest_first()
-        .find(|v| {
-            v.campaign_id.as_deref() == Some(program_id)
-                && v.holder_id.as_deref() == Some(customer_id)
-        })
-        .map(|v| v.code.clone())
+        .find(|v| v.campaign_id() == Some(program_id) && v.holder_id() == Some(customer_id))
+        .map(|v| v.code().to_string())
 }
 
 /// `POST /v1/loyalties/{id}/members`: gives the customer a card (the same one again, since
@@ -222,7 +218,6 @@ pub fn add_member(
         return project
             .vouchers
             .get(&code)
-            .cloned()
             .ok_or_else(|| ApiError::not_found("voucher", &code));
     }
     let customer_id = customers::upsert(project, &input.customer, now)?;
@@ -233,11 +228,11 @@ pub fn add_member(
                 .vouchers
                 .oldest_first()
                 .find(|v| {
-                    v.campaign_id.as_deref() == Some(program.id.as_str())
-                        && v.holder_id.is_none()
-                        && v.active
+                    v.campaign_id() == Some(program.id.as_str())
+                        && v.holder_id().is_none()
+                        && v.active()
                 })
-                .map(|v| v.code.clone());
+                .map(|v| v.code().to_string());
             match free {
                 Some(code) => code,
                 None => campaigns::generate(project, &program.id, now)?.code,
@@ -292,7 +287,6 @@ pub fn change_code_balance(
     let voucher = project
         .vouchers
         .get(code)
-        .cloned()
         .ok_or_else(|| ApiError::not_found("voucher", code))?;
     if voucher.loyalty_card.is_some() {
         return change_balance(project, code, amount, reason, source_id, now);
@@ -816,14 +810,14 @@ pub fn redeem_reward(
         details: json!({"redemption": {"id": redemption_id}, "reward": {"id": reward.id, "name": reward.name}}),
     };
     move_balance(project, m, now)?;
-    if let Some(v) = project.vouchers.get_mut(&card.code) {
+    if let Some(mut v) = project.vouchers.get_mut(&card.code) {
         v.redemption.redeemed_quantity += 1;
     }
     let issued = issue(project, &reward, target.as_ref(), holder.as_deref(), now)?;
     if let Some(r) = project.rewards.get_mut(&reward.id) {
         r.redeemed = Some(r.redeemed.unwrap_or(0) + 1);
     }
-    let card_after = project.vouchers.get(&card.code).cloned();
+    let card_after = project.vouchers.get(&card.code);
     let redemption = Redemption {
         id: redemption_id.clone(),
         object: "redemption".into(),
@@ -927,12 +921,12 @@ fn issue(
                 details: json!({"reward": {"id": reward.id}}),
             };
             move_balance(project, m, now)?;
-            Ok(project.vouchers.get(&code).cloned())
+            Ok(project.vouchers.get(&code))
         }
         _ => {
             let code = campaigns::generate(project, &campaign.id, now)?.code;
             if campaign.campaign_type == "GIFT_VOUCHERS"
-                && let Some(v) = project.vouchers.get_mut(&code)
+                && let Some(mut v) = project.vouchers.get_mut(&code)
                 && let Some(gift) = &mut v.gift
             {
                 gift.amount = balance;

@@ -96,12 +96,12 @@ pub fn publish(
                 .vouchers
                 .oldest_first()
                 .filter(|v| {
-                    v.campaign_id.as_deref() == Some(stored.id.as_str())
-                        && v.holder_id.is_none()
-                        && v.active
+                    v.campaign_id() == Some(stored.id.as_str())
+                        && v.holder_id().is_none()
+                        && v.active()
                 })
                 .take(count as usize)
-                .map(|v| v.code.clone())
+                .map(|v| v.code().to_string())
                 .collect();
             let missing = count as usize - free.len();
             if missing > 0 && (stored.kind != "AUTO_UPDATE" || !stored.active) {
@@ -187,7 +187,7 @@ pub fn publish(
 /// Makes `customer_id` the holder of `code` (its owner, or the referrer of a referral code);
 /// returns the code as it now is.
 pub fn assign(project: &mut Project, code: &str, customer_id: &str, now: Timestamp) -> Voucher {
-    let Some(voucher) = project.vouchers.get_mut(code) else {
+    let Some(mut voucher) = project.vouchers.get_mut(code) else {
         return Voucher::default();
     };
     let new_holder = voucher.holder_id.as_deref() != Some(customer_id);
@@ -196,7 +196,9 @@ pub fn assign(project: &mut Project, code: &str, customer_id: &str, now: Timesta
         voucher.publish.count += 1;
     }
     voucher.updated_at = Some(now);
-    let voucher = voucher.clone();
+    let changed = voucher.clone();
+    drop(voucher);
+    let voucher = changed;
     if new_holder {
         let role = if voucher.is_referral_code {
             "REFERRER"
@@ -229,6 +231,5 @@ pub fn give(
     project
         .vouchers
         .get(code)
-        .cloned()
         .ok_or_else(|| ApiError::not_found("voucher", code))
 }

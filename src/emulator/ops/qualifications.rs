@@ -111,10 +111,11 @@ pub fn qualify(
         for voucher in project
             .vouchers
             .oldest_first()
-            .filter(|v| v.holder_id.as_deref() == Some(customer))
+            .filter(|v| v.holder_id() == Some(customer))
+            .map(|v| v.voucher())
         {
             let (r, resolved) =
-                resolve::voucher_redeemable(project, voucher, now, customer_id.as_deref());
+                resolve::voucher_redeemable(project, &voucher, now, customer_id.as_deref());
             let holder_role = project
                 .holders
                 .newest_first()

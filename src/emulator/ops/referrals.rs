@@ -226,7 +226,7 @@ pub fn convert(
     trigger: Trigger,
     now: Timestamp,
 ) -> bool {
-    let Some(voucher) = project.vouchers.get(code).cloned() else {
+    let Some(voucher) = project.vouchers.get(code) else {
         return false;
     };
     let Some(referrer_id) = referrer_of(&voucher, Some(referee_id)) else {
@@ -380,10 +380,8 @@ fn card_for(
     }
     let code = campaigns::generate(project, &campaign.id, now)?.code;
     // A new gift card starts empty: the reward's credits arrive as a ledger entry.
-    if let Some(gift) = project
-        .vouchers
-        .get_mut(&code)
-        .and_then(|v| v.gift.as_mut())
+    if let Some(mut voucher) = project.vouchers.get_mut(&code)
+        && let Some(gift) = voucher.gift.as_mut()
     {
         gift.amount = 0;
         gift.balance = 0;
@@ -420,7 +418,6 @@ fn credit(
     project
         .vouchers
         .get(&code)
-        .cloned()
         .ok_or_else(|| ApiError::not_found("voucher", &code))
 }
 
@@ -542,7 +539,6 @@ fn referral_code(
                 .as_deref()
                 .is_none_or(|c| v.campaign_id.as_deref() == Some(c))
         })
-        .cloned()
         .ok_or_else(|| ApiError::not_found("voucher", member))
 }
 

@@ -158,15 +158,15 @@ pub fn resolve(
         "voucher" => match project.vouchers.get(&r.id) {
             Some(voucher) => {
                 let (mut redeemable, mut resolved) =
-                    voucher_redeemable(project, voucher, now, customer_id);
-                if let Some(rejection) = referrals::rejection(voucher, customer_given, customer_id)
+                    voucher_redeemable(project, &voucher, now, customer_id);
+                if let Some(rejection) = referrals::rejection(&voucher, customer_given, customer_id)
                     && redeemable.state.is_ok()
                 {
                     redeemable.state = Err(rejection);
                 }
                 spend(
                     project,
-                    voucher,
+                    &voucher,
                     r,
                     customer_id,
                     has_order,

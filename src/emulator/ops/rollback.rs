@@ -188,7 +188,7 @@ fn roll_back_one(
     }
     let refunded = super::loyalty::refund(project, &redemption.id, &rollback_id, now);
     let voucher = redemption.voucher.as_ref().and_then(|v| {
-        let stored = project.vouchers.get_mut(&v.code)?;
+        let mut stored = project.vouchers.get_mut(&v.code)?;
         stored.redemption.redeemed_quantity = (stored.redemption.redeemed_quantity - 1).max(0);
         stored.updated_at = Some(now);
         Some(stored.clone())

@@ -217,18 +217,18 @@ pub fn value_of(
 
 /// Stores a checked draft as a new code; counts it in its campaign.
 pub fn insert(project: &mut Project, draft: Draft, now: Timestamp) -> Voucher {
-    let voucher = store(project, draft, now).clone();
+    let voucher = new_code(project, draft, now);
+    store(project, voucher.clone());
     let data = serde_json::json!({"voucher": voucher});
     project.emit("voucher.created", &voucher.id, None, data, now);
     voucher
 }
 
-/// Stores a checked draft as a new code and counts it in its campaign, without an event (bulk
-/// imports announce their codes only when asked to).
-pub fn store(project: &mut Project, draft: Draft, now: Timestamp) -> &mut Voucher {
+/// A new code (with its id) from a checked draft, not stored yet.
+pub fn new_code(project: &mut Project, draft: Draft, now: Timestamp) -> Voucher {
     let id = project.ids.alnum("v_", 32);
     let code = draft.code;
-    let voucher = Voucher {
+    Voucher {
         id: id.clone(),
         code: code.clone(),
         campaign: draft.campaign.as_ref().map(|c| c.1.clone()),
@@ -245,7 +245,7 @@ pub fn store(project: &mut Project, draft: Draft, now: Timestamp) -> &mut Vouche
         active: draft.active,
         additional_info: draft.additional_info,
         metadata: draft.metadata,
-        // Empty `assets` and `object`s are written as the API's at serialization.
+        // `null` is written as the API's empty assets.
         assets: serde_json::Value::Null,
         is_referral_code: draft.is_referral_code,
         created_at: Some(now),
@@ -254,28 +254,28 @@ pub fn store(project: &mut Project, draft: Draft, now: Timestamp) -> &mut Vouche
             redeemed_quantity: 0,
             redeemed_points: None,
             redeemed_amount: None,
-            object: String::new(),
+            object: "list".into(),
             url: format!("/v1/vouchers/{code}/redemptions?page=1&limit=10"),
         },
         publish: VoucherPublish {
-            object: String::new(),
+            object: "list".into(),
             count: 0,
             url: format!("/v1/vouchers/{code}/publications?page=1&limit=10"),
         },
-        object: String::new(),
+        object: "voucher".into(),
         ..Voucher::default()
-    };
-    if let Some((campaign_id, _)) = &draft.campaign
+    }
+}
+
+/// Stores a new code and counts it in its campaign, without an event (bulk imports announce
+/// their codes only when asked to).
+pub fn store(project: &mut Project, voucher: Voucher) {
+    if let Some(campaign_id) = &voucher.campaign_id
         && let Some(c) = project.campaigns.get_mut(campaign_id)
     {
         c.vouchers_count += 1;
     }
-    project.vouchers.alias(id, code.clone());
-    project.vouchers.put(code.clone(), voucher);
-    project
-        .vouchers
-        .get_mut(&code)
-        .expect("the voucher was stored under its code just now")
+    project.vouchers.put(voucher);
 }
 
 /// Updates a voucher (`PUT /v1/vouchers/{code}`); the discount type cannot change.
@@ -288,8 +288,7 @@ pub fn update(
     let current = project
         .vouchers
         .get(code)
-        .ok_or_else(|| ApiError::not_found("voucher", code))?
-        .clone();
+        .ok_or_else(|| ApiError::not_found("voucher", code))?;
     if input.kind.as_deref().is_some_and(|k| k != current.kind) {
         return Err(ApiError::bad_request(
             "invalid_voucher",
@@ -316,10 +315,7 @@ pub fn update(
     check_dates(start, end)?;
     let quantity = redemption_quantity(input)?;
 
-    let voucher = project
-        .vouchers
-        .get_mut(code)
-        .ok_or_else(|| ApiError::not_found("voucher", code))?;
+    let mut voucher = current;
     voucher.discount = discount;
     voucher.start_date = start;
     voucher.expiration_date = end;
@@ -339,7 +335,7 @@ pub fn update(
         voucher.redemption.quantity = quantity;
     }
     voucher.updated_at = Some(now);
-    let voucher = voucher.clone();
+    project.vouchers.put(voucher.clone());
     project.emit(
         "voucher.updated",
         &voucher.id,
@@ -357,13 +353,13 @@ pub fn set_active(
     active: bool,
     now: Timestamp,
 ) -> Result<Voucher, ApiError> {
-    let voucher = project
+    let mut voucher = project
         .vouchers
-        .get_mut(code)
+        .get(code)
         .ok_or_else(|| ApiError::not_found("voucher", code))?;
     voucher.active = active;
     voucher.updated_at = Some(now);
-    let voucher = voucher.clone();
+    project.vouchers.put(voucher.clone());
     let kind = if active {
         "voucher.enabled"
     } else {

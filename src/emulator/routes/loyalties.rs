@@ -70,8 +70,8 @@ pub async fn members_list(
     let rows: Vec<Voucher> = project
         .vouchers
         .newest_first()
-        .filter(|v| v.campaign_id.as_deref() == Some(program.id.as_str()) && v.holder_id.is_some())
-        .cloned()
+        .filter(|v| v.campaign_id() == Some(program.id.as_str()) && v.holder_id().is_some())
+        .map(|v| v.voucher())
         .collect();
     let total = rows.len() as u64;
     Ok(Json(List::new("vouchers", page.slice(&rows), total)))

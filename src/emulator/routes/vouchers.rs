@@ -12,6 +12,7 @@ use crate::emulator::error::{ApiError, ApiResult};
 use crate::emulator::extract::{Params, Segments, json, json_or_default};
 use crate::emulator::ops::{Page, checkout, vouchers};
 use crate::emulator::store::Emulator;
+use crate::emulator::voucher_table::Row;
 use crate::model::{List, RedeemableRef, Redemption, ValidationRequest, Voucher, VoucherInput};
 
 pub async fn vouchers_create(
@@ -41,7 +42,6 @@ pub async fn vouchers_get(
     project
         .vouchers
         .get(&code)
-        .cloned()
         .map(Json)
         .ok_or_else(|| ApiError::not_found("voucher", &code))
 }
@@ -65,7 +65,6 @@ pub async fn vouchers_delete(
         .vouchers
         .remove(&code)
         .ok_or_else(|| ApiError::not_found("voucher", &code))?;
-    project.vouchers.unalias(&voucher.id);
     let data = serde_json::json!({"voucher": voucher});
     project.emit(
         "voucher.deleted",
@@ -110,23 +109,21 @@ pub async fn vouchers_list(
     let campaign_id = params.get("campaign_id");
     let filtered =
         category.is_some() || customer.is_some() || campaign.is_some() || campaign_id.is_some();
-    let keep = |v: &&Voucher| {
-        category.is_none_or(|c| v.category.as_deref() == Some(c))
-            && customer
-                .as_deref()
-                .is_none_or(|c| v.holder_id.as_deref() == Some(c))
-            && campaign.is_none_or(|c| v.campaign.as_deref() == Some(c))
-            && campaign_id.is_none_or(|c| v.campaign_id.as_deref() == Some(c))
+    let keep = |v: &Row<'_>| {
+        category.is_none_or(|c| v.category() == Some(c))
+            && customer.as_deref().is_none_or(|c| v.holder_id() == Some(c))
+            && campaign.is_none_or(|c| v.campaign() == Some(c))
+            && campaign_id.is_none_or(|c| v.campaign_id() == Some(c))
     };
     let skip = (page.page - 1) * page.limit;
     let (rows, total): (Vec<Voucher>, usize) = match params.get("code") {
         Some(code) => {
             let found: Vec<Voucher> = project
                 .vouchers
-                .get(code)
-                .filter(|v| v.code == code)
+                .row(code)
+                .filter(|v| v.code() == code)
                 .filter(keep)
-                .cloned()
+                .map(|v| v.voucher())
                 .into_iter()
                 .collect();
             let total = found.len();
@@ -144,7 +141,7 @@ pub async fn vouchers_list(
                 .filter(keep)
                 .skip(skip)
                 .take(page.limit)
-                .cloned()
+                .map(|v| v.voucher())
                 .collect();
             (rows, total)
         }
