@@ -10,15 +10,20 @@
 //! - [`client`]: a typed reqwest client with timeouts, safe retries, a limiter shared by a run,
 //!   and a request log that never holds a secret.
 //! - [`target`]: where scenarios run: the embedded emulator, an emulator URL, or the live API.
+//! - [`live`]: what a live run needs before it starts: keys from the environment or `.env`,
+//!   a Voucherify host (or this machine), and the statement that the project is a Sandbox.
+//! - [`cleanup`]: deleting what a run created on a shared project, from its ledger.
 //! - [`steps`]: the Gherkin step library and the runner behind `run` and `cargo test`.
 //! - [`report`]: a run's results as values, and the reports rendered from them: terminal,
 //!   JUnit XML, Cucumber JSON, HTML, the step catalogue.
 //! - [`sink`]: the harness's own webhook endpoint, which checks signatures.
 //! - [`shape`]: response shapes (ids, codes, times redacted) and the snapshots they are kept in.
 
+pub mod cleanup;
 pub mod client;
 pub mod emulator;
 pub mod engine;
+pub mod live;
 pub mod model;
 pub mod report;
 pub mod shape;

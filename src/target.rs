@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::client::{Client, ClientError, Credentials, Limiter, Pace, Timeouts, http_client};
 use crate::emulator::{Emulator, ProjectSpec, Running};
@@ -68,6 +69,8 @@ pub struct Target {
     embedded: Option<Running>,
     /// One limiter for every client of the run.
     limiter: Limiter,
+    /// Numbers the scenarios of the run (retries included) for their name prefixes.
+    scenarios: AtomicU64,
 }
 
 /// What one scenario works with.
@@ -76,6 +79,9 @@ pub struct ScenarioProject {
     pub client: Client,
     /// The emulator project id (`None` on the live target).
     pub project_id: Option<String>,
+    /// What the scenario puts in front of its codes, names and source ids: nothing on the
+    /// emulator (the project is its own), `HR<run id>-<scenario number>-` on a shared project.
+    pub prefix: String,
 }
 
 impl Target {
@@ -110,6 +116,7 @@ impl Target {
             credentials: config.credentials,
             embedded,
             limiter: Limiter::new(config.pace),
+            scenarios: AtomicU64::new(0),
         }))
     }
 
@@ -148,17 +155,24 @@ impl Target {
                 Ok(ScenarioProject {
                     client: self.client(Some(project.credentials()))?,
                     project_id: Some(project.id),
+                    prefix: String::new(),
                 })
             }
-            TargetKind::Live => Ok(ScenarioProject {
-                client: self.client(self.credentials.clone())?,
-                project_id: None,
-            }),
+            TargetKind::Live => {
+                let number = self.scenarios.fetch_add(1, Ordering::Relaxed) + 1;
+                Ok(ScenarioProject {
+                    client: self.client(self.credentials.clone())?,
+                    project_id: None,
+                    prefix: format!("{}{number}-", self.name_prefix()),
+                })
+            }
         }
     }
 
-    /// The prefix this run puts on codes and source ids (empty on the emulator, where every
-    /// scenario has a project of its own).
+    /// The prefix every name this run creates starts with: empty on the emulator, where every
+    /// scenario has a project of its own; `HR<run id>-` on a shared project, where each
+    /// scenario adds its own number (`HRK3F9QZ-12-SPRING10`), so that two scenarios of one run
+    /// that both create "SPRING10" do not collide.
     pub fn name_prefix(&self) -> String {
         match self.kind {
             TargetKind::Emulator => String::new(),

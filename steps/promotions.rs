@@ -486,12 +486,18 @@ async fn automatic(world: &mut HarnessWorld, person: String, amount: Money) -> S
         ..OrderInput::default()
     };
     let answer = qualify(world, &person, order.clone()).await?;
-    // The best deal of each campaign.
+    // The best deal of each of the shop's campaigns (a shared project also holds the deals
+    // of other scenarios and runs, which are not this shop's).
     let mut seen = std::collections::HashSet::new();
     let mut chosen = Vec::new();
     for r in &answer.redeemables.items {
-        if r.object == "promotion_tier" && seen.insert(r.campaign_id.clone()) {
-            chosen.push(world.deal_name(&r.id).unwrap_or_else(|| r.id.clone()));
+        if r.object != "promotion_tier" {
+            continue;
+        }
+        if let Some(name) = world.deal_name(&r.id)
+            && seen.insert(r.campaign_id.clone())
+        {
+            chosen.push(name);
         }
     }
     if chosen.is_empty() {

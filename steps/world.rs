@@ -260,12 +260,13 @@ impl HarnessWorld {
 
     /// The real code behind a coupon's name in the feature file.
     pub fn code(&self, name: &str) -> String {
-        let prefix = self
-            .target
-            .as_ref()
-            .map(|t| t.name_prefix())
-            .unwrap_or_default();
-        format!("{prefix}{name}")
+        format!("{}{name}", self.prefix())
+    }
+
+    /// What this scenario puts in front of codes, names and source ids (see
+    /// [`ScenarioProject::prefix`]).
+    pub fn prefix(&self) -> &str {
+        self.project.as_ref().map_or("", |p| p.prefix.as_str())
     }
 
     /// Records what a deal's name stands for.
@@ -295,11 +296,7 @@ impl HarnessWorld {
 
     /// The customer behind a person's name: their `source_id` is the name in lower case.
     pub fn customer(&self, person: &str) -> CustomerInput {
-        let prefix = self
-            .target
-            .as_ref()
-            .map(|t| t.name_prefix())
-            .unwrap_or_default();
+        let prefix = self.prefix();
         let slug: String = person
             .to_lowercase()
             .chars()

@@ -23,5 +23,5 @@ pub mod server;
 pub mod store;
 pub mod table;
 
-pub use server::{Running, app, serve};
+pub use server::{Running, app, serve, serve_router};
 pub use store::{Emulator, ProjectInfo, ProjectSpec};

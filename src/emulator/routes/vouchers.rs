@@ -93,7 +93,8 @@ pub async fn vouchers_disable(
     vouchers::set_active(&mut project, &code, false, now).map(Json)
 }
 
-/// `GET /v1/vouchers`: newest first; filters `category`, `code`, `customer` (holder).
+/// `GET /v1/vouchers`: newest first; filters `campaign` (name), `campaign_id`, `category`,
+/// `code`, `customer` (holder).
 pub async fn vouchers_list(
     Extension(slot): Current,
     params: Params,
@@ -109,6 +110,16 @@ pub async fn vouchers_list(
                 .is_none_or(|c| v.category.as_deref() == Some(c))
         })
         .filter(|v| params.get("code").is_none_or(|c| v.code == c))
+        .filter(|v| {
+            params
+                .get("campaign_id")
+                .is_none_or(|c| v.campaign_id.as_deref() == Some(c))
+        })
+        .filter(|v| {
+            params
+                .get("campaign")
+                .is_none_or(|c| v.campaign.as_deref() == Some(c))
+        })
         .filter(|v| {
             params
                 .get("customer")
