@@ -199,6 +199,110 @@ pub async fn cleanup(client: &Client, ledger: &Ledger) -> CleanupReport {
     report
 }
 
+/// What `voucherify-harness cleanup` works with.
+#[derive(Debug, Clone)]
+pub struct CleanupOptions {
+    pub base_url: String,
+    pub credentials: crate::client::Credentials,
+    pub ledger_dir: std::path::PathBuf,
+    /// One run; `None`: every run in the folder made on this project.
+    pub run_id: Option<String>,
+    pub call_budget: u64,
+    pub timeouts: crate::client::Timeouts,
+}
+
+/// What `voucherify-harness cleanup` did: notes for people, and a report per run.
+#[derive(Debug, Clone, Default)]
+pub struct CleanupOutcome {
+    pub notes: Vec<String>,
+    pub reports: Vec<CleanupReport>,
+}
+
+/// A base URL as ledgers keep it: no credentials, no query, no trailing slash.
+fn comparable(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.set_query(None);
+            u.to_string().trim_end_matches('/').to_string()
+        }
+        Err(_) => url.trim_end_matches('/').to_string(),
+    }
+}
+
+/// Deletes what the ledgers of `options` record, on the project of `options`' keys; a ledger
+/// made on another project is left alone (an error when it was asked for by its run id).
+pub async fn clean_runs(options: &CleanupOptions) -> Result<CleanupOutcome, String> {
+    use crate::client::ledger::ledger_path;
+    let dir = &options.ledger_dir;
+    let mut outcome = CleanupOutcome::default();
+    let paths: Vec<std::path::PathBuf> = match &options.run_id {
+        Some(id) => {
+            let path = ledger_path(dir, id);
+            if !path.is_file() {
+                return Err(format!(
+                    "no ledger of run {id} in {} (a live run keeps it there; give --ledger-dir \
+                     if it was kept elsewhere)",
+                    dir.display()
+                ));
+            }
+            vec![path]
+        }
+        None => {
+            let mut found: Vec<_> = std::fs::read_dir(dir)
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            found.sort();
+            if found.is_empty() {
+                outcome.notes.push(format!(
+                    "no ledger in {}: nothing to clean up",
+                    dir.display()
+                ));
+            }
+            found
+        }
+    };
+    let here = comparable(&options.base_url);
+    let client = Client::new(
+        crate::client::http_client(options.timeouts),
+        &options.base_url,
+        Some(options.credentials.clone()),
+        options.timeouts,
+    )
+    .map_err(|e| e.to_string())?
+    .with_limiter(crate::client::Limiter::with_cap(
+        None,
+        Some(options.call_budget),
+    ));
+    for path in paths {
+        let ledger = Ledger::open(&path)?;
+        let file = ledger.file();
+        if file.app_id != options.credentials.app_id || comparable(&file.base_url) != here {
+            let why = format!(
+                "run {} was made on app id {} at {}, not on app id {} at {here}",
+                file.run_id, file.app_id, file.base_url, options.credentials.app_id
+            );
+            if options.run_id.is_some() {
+                return Err(format!("{why}: use that project's keys and URL"));
+            }
+            outcome.notes.push(format!("skipped: {why}"));
+            continue;
+        }
+        outcome.reports.push(cleanup(&client, &ledger).await);
+        if let Some(error) = ledger.write_error() {
+            return Err(error);
+        }
+    }
+    Ok(outcome)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

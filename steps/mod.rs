@@ -15,6 +15,7 @@ pub mod network;
 pub mod outcomes;
 pub mod outputs;
 pub mod params;
+pub mod plan;
 pub mod promotions;
 pub mod rate_limits;
 pub mod redemptions;

@@ -70,7 +70,15 @@ async fn run_live(dir: PathBuf, base: String, extra: Vec<String>) -> Output {
     tokio::task::spawn_blocking(move || {
         Command::new(BIN)
             .arg("run")
-            .args(["--target", "live", "--base-url", &base, "--seed", "42"])
+            .args([
+                "--target",
+                "live",
+                "--sandbox",
+                "--base-url",
+                &base,
+                "--seed",
+                "42",
+            ])
             .args(extra)
             .env("VOUCHERIFY_APP_ID", common::APP_ID)
             .env("VOUCHERIFY_SECRET_KEY", common::SECRET)

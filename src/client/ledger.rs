@@ -199,12 +199,12 @@ impl Ledger {
         let mut inner = self.inner();
         let before = inner.file.objects.len();
         for e in entries {
-            if !inner
-                .file
-                .objects
-                .iter()
-                .any(|o| o.kind == e.kind && o.id == e.id)
-            {
+            // A voucher is known by its id and by its code.
+            let same = |o: &Entry| {
+                o.kind == e.kind
+                    && (o.id == e.id || (e.kind == Kind::Voucher && o.label == e.label))
+            };
+            if !inner.file.objects.iter().any(same) {
                 inner.file.objects.push(e);
             }
         }
@@ -275,10 +275,9 @@ impl RunMark {
 
     /// Records the objects of the run in an answer to a call that changed data.
     pub fn observe(&self, method: &Method, segments: &[&str], status: u16, body: &str) {
-        if matches!(
-            *method,
-            Method::GET | Method::HEAD | Method::OPTIONS | Method::DELETE
-        ) {
+        // Reads and evaluations (validations, qualifications) create nothing.
+        let reads = super::retry::Safety::of(method, segments) == super::retry::Safety::Read;
+        if reads || *method == Method::DELETE {
             return;
         }
         let Ok(answer) = serde_json::from_str::<Value>(body) else {
@@ -397,10 +396,12 @@ fn walk(value: &Value, run_id: &str, prefix: &str, out: &mut Vec<Entry>) {
                 && !out.iter().any(|e: &Entry| e.kind == kind && e.id == id)
             {
                 let text = |k: &str| map.get(k).and_then(Value::as_str).map(str::to_string);
+                // A voucher named by its code alone has the code as its id.
+                let code = text("code").or_else(|| (kind == Kind::Voucher).then(|| id.to_string()));
                 out.push(Entry {
                     kind,
                     id: id.to_string(),
-                    label: text("code")
+                    label: code
                         .or_else(|| text("name"))
                         .or_else(|| text("source_id"))
                         .unwrap_or_default(),

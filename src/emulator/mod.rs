@@ -17,6 +17,7 @@ pub mod events;
 pub mod extract;
 pub mod hooks;
 pub mod ids;
+pub mod live_like;
 pub mod ops;
 pub mod routes;
 pub mod server;
