@@ -230,6 +230,26 @@ async fn validates(
     checkout(world, &person, &[name], cart(amount.0), false).await
 }
 
+#[when(expr = "{word} checks {string} without sending the cart")]
+async fn validates_without_cart(
+    world: &mut HarnessWorld,
+    person: String,
+    name: String,
+) -> StepResult {
+    start_batch(world);
+    let request = ValidationRequest {
+        redeemables: vec![world.redeemable(&name)],
+        customer: Some(world.customer(&person)),
+        ..ValidationRequest::default()
+    };
+    let outcome = world.client()?.validate(&request).await;
+    let (validation, error) = match outcome {
+        Ok(v) => (Some(v), None),
+        Err(e) => (None, Some(e)),
+    };
+    push(world, &person, &[name], &request, validation, None, error)
+}
+
 #[when(expr = "{word} checks {string} and {string} against a cart of {money}")]
 async fn validates_two(
     world: &mut HarnessWorld,

@@ -14,6 +14,12 @@ pub const REASONS: &[(&str, &str)] = &[
     ("is disabled", "voucher_disabled"),
     ("does not exist", "not_found"),
     ("has already been used", "quantity_exceeded"),
+    ("does not hold enough credits", "gift_amount_exceeded"),
+    (
+        "is the customer's own referral code",
+        "referrer_not_permitted_to_redeem",
+    ),
+    ("is used without a customer", "missing_customer"),
 ];
 
 /// Why a promotion is refused, in plain words, and the API keys.
@@ -21,6 +27,8 @@ pub const PROMOTION_REASONS: &[(&str, &str)] = &[
     ("does not qualify", "redemption_rules_violated"),
     ("has run out", "redemption_rules_violated"),
     ("needs a known customer", "missing_customer"),
+    ("was not sent with its amount", "missing_amount"),
+    ("was not sent with its items", "missing_order_items"),
     ("is switched off", "promotion_inactive"),
     ("has not started", "promotion_not_active_now"),
 ];

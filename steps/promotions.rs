@@ -519,10 +519,20 @@ async fn qualify(
     person: &str,
     order: OrderInput,
 ) -> Result<crate::model::QualificationResponse, StepFailure> {
+    qualify_in(world, person, order, "ALL").await
+}
+
+/// Asks which incentives `person` qualifies for, in a qualification `scenario`.
+async fn qualify_in(
+    world: &mut HarnessWorld,
+    person: &str,
+    order: OrderInput,
+    scenario: &str,
+) -> Result<crate::model::QualificationResponse, StepFailure> {
     let request = QualificationRequest {
         customer: Some(world.customer(person)),
         order: Some(order),
-        scenario: Some("ALL".into()),
+        scenario: Some(scenario.into()),
         options: Some(crate::model::qualification::QualificationOptions {
             limit: Some(50),
             sorting_rule: Some("BEST_DEAL".into()),
@@ -548,6 +558,17 @@ async fn asks(world: &mut HarnessWorld, person: String, amount: Money) -> StepRe
     qualify(world, &person, order).await.map(|_| ())
 }
 
+#[when(expr = "{word} asks which of her/his/their codes a cart of {money} can use")]
+async fn asks_wallet(world: &mut HarnessWorld, person: String, amount: Money) -> StepResult {
+    let order = OrderInput {
+        amount: Some(amount.0),
+        ..OrderInput::default()
+    };
+    qualify_in(world, &person, order, "CUSTOMER_WALLET")
+        .await
+        .map(|_| ())
+}
+
 fn offered(world: &HarnessWorld, name: &str) -> Result<Option<i64>, StepFailure> {
     let answer = world
         .qualification
@@ -563,6 +584,7 @@ fn offered(world: &HarnessWorld, name: &str) -> Result<Option<i64>, StepFailure>
 }
 
 #[then(expr = "the promotion {string} is offered with a discount of {money}")]
+#[then(expr = "the code {string} is offered with a discount of {money}")]
 async fn is_offered(world: &mut HarnessWorld, name: String, discount: Money) -> StepResult {
     match offered(world, &name)? {
         Some(actual) => world.expect_money(
@@ -575,6 +597,7 @@ async fn is_offered(world: &mut HarnessWorld, name: String, discount: Money) -> 
 }
 
 #[then(expr = "the promotion {string} is not offered")]
+#[then(expr = "the code {string} is not offered")]
 async fn not_offered(world: &mut HarnessWorld, name: String) -> StepResult {
     match offered(world, &name)? {
         None => Ok(()),

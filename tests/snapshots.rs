@@ -11,8 +11,8 @@ use voucherify_harness::client::{Client, ClientError};
 use voucherify_harness::model::order::ItemProduct;
 use voucherify_harness::model::voucher::RedemptionLimit;
 use voucherify_harness::model::{
-    CustomerInput, DiscountSpec, OrderInput, OrderItemInput, ProductInput, RedeemableRef,
-    RollbackRequest, ValidationRequest, VoucherInput,
+    CustomerInput, DiscountSpec, OrderInput, OrderItemInput, ProductInput, PublicationInput,
+    RedeemableRef, RollbackRequest, ValidationRequest, VoucherInput,
 };
 use voucherify_harness::shape;
 use voucherify_harness::target::{Target, TargetConfig};
@@ -112,6 +112,21 @@ async fn shapes(client: &Client, prefix: &str) -> Result<Vec<(&'static str, Valu
     take("customer_upsert", client);
     client.get_customer(&code("bob")).await?;
     take("customer_get", client);
+    client
+        .create_voucher(&voucher(&code("SHAPEGIFTED"), amount_off(300), Some(1)))
+        .await?;
+    let publication = PublicationInput {
+        customer: Some(CustomerInput {
+            source_id: Some(code("bob")),
+            ..CustomerInput::default()
+        }),
+        voucher: Some(code("SHAPEGIFTED")),
+        ..PublicationInput::default()
+    };
+    client.publish(&publication, false).await?;
+    take("publication_create", client);
+    client.customer_redeemables(&code("bob")).await?;
+    take("customer_redeemables", client);
     client
         .upsert_product(&ProductInput {
             source_id: Some(code("grinder")),

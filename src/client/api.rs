@@ -237,6 +237,20 @@ impl Client {
             .await
     }
 
+    pub async fn update_campaign(
+        &self,
+        id_or_name: &str,
+        input: &CampaignInput,
+    ) -> Result<Campaign, ClientError> {
+        self.call(
+            Method::PUT,
+            &["v1", "campaigns", id_or_name],
+            &[],
+            Some(input),
+        )
+        .await
+    }
+
     pub async fn delete_campaign(&self, id_or_name: &str) -> Result<(), ClientError> {
         let q = [("force", "true".to_string())];
         self.call::<serde_json::Value>(

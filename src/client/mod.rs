@@ -17,7 +17,9 @@ mod hooks;
 pub mod ledger;
 pub mod limiter;
 mod log;
+mod loyalty;
 pub mod pacer;
+mod referrals;
 pub mod retry;
 
 use std::sync::atomic::{AtomicU64, Ordering};

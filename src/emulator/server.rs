@@ -19,7 +19,7 @@ use super::routes::{
     MAX_BODY_BYTES, campaigns, categories, control, customers, loyalties, orders, products,
     promotions, qualifications, redemptions, rewards, validation_rules, validations, vouchers,
 };
-use super::routes::{activity, hooks};
+use super::routes::{activity, hooks, referrals};
 use super::routes::{client, conditions};
 use super::store::Emulator;
 
@@ -42,6 +42,7 @@ pub fn app(emulator: Emulator) -> Router {
         .merge(qualifications::router())
         .merge(loyalties::router())
         .merge(rewards::router())
+        .merge(referrals::router())
         .merge(activity::router())
         .route_layer(middleware::from_fn(audit::record))
         .route_layer(middleware::from_fn_with_state(

@@ -28,8 +28,8 @@ use crate::engine::stack::StackingRules;
 use crate::engine::time::Timestamp;
 use crate::model::{
     Assignment, Campaign, Category, Customer, EarningRule, Order, Product, PromotionTier,
-    Publication, Redemption, RedemptionRollback, Reward, RewardAssignment, Segment, Transaction,
-    ValidationRule, Voucher,
+    Publication, RedeemableHolder, Redemption, RedemptionRollback, Reward, RewardAssignment,
+    Segment, Transaction, ValidationRule, Voucher,
 };
 
 /// A validation rule with its parsed form.
@@ -138,6 +138,8 @@ pub struct Project {
     pub card_debits: HashMap<String, CardDebit>,
     /// Publications (`pub_`), keyed by id.
     pub publications: Table<Publication>,
+    /// Who holds which code (`rh_`): owners, referrers and referees, keyed by id.
+    pub holders: Table<RedeemableHolder>,
 }
 
 impl Project {
@@ -173,6 +175,7 @@ impl Project {
             reward_assignments: Table::default(),
             card_debits: HashMap::new(),
             publications: Table::default(),
+            holders: Table::default(),
         }
     }
 

@@ -46,6 +46,8 @@ pub enum Rejection {
     MissingOrder,
     /// The card belongs to someone else (or no customer was given).
     InvalidCustomer { code: String },
+    /// A referrer using their own referral code.
+    ReferrerNotPermittedToRedeem { code: String },
 }
 
 impl Rejection {
@@ -76,6 +78,7 @@ impl Rejection {
             Self::MissingReward => "missing_reward",
             Self::MissingOrder => "missing_order",
             Self::InvalidCustomer { .. } => "invalid_customer",
+            Self::ReferrerNotPermittedToRedeem { .. } => "referrer_not_permitted_to_redeem",
         }
     }
 
@@ -98,6 +101,7 @@ impl Rejection {
             Self::MissingReward => "Missing reward",
             Self::MissingOrder => "Missing order",
             Self::InvalidCustomer { .. } => "Customer must be a holder of a loyalty card.",
+            Self::ReferrerNotPermittedToRedeem { .. } => "voucher cannot be redeemed by referrer",
         }
     }
 
@@ -127,7 +131,8 @@ impl Rejection {
             Self::MissingOrderItems => "Order items are required to validate rules".into(),
             Self::GiftAmountExceeded { code }
             | Self::LoyaltyCardPointsExceeded { code }
-            | Self::InvalidCustomer { code } => code.clone(),
+            | Self::InvalidCustomer { code }
+            | Self::ReferrerNotPermittedToRedeem { code } => code.clone(),
             Self::MissingReward => "A reward is required when redeeming a LOYALTY_CARD".into(),
             Self::MissingOrder => "An order is required to pay with points".into(),
         }
@@ -155,6 +160,9 @@ impl Rejection {
             }
             Self::MissingReward => Some("Missing reward = please add one."),
             Self::InvalidCustomer { .. } => Some("The customer is invalid."),
+            Self::ReferrerNotPermittedToRedeem { .. } => {
+                Some("The referrer cannot redeem their own referral code.")
+            }
             Self::PromotionInactive { .. } => Some("The promotion is inactive."),
             Self::PromotionNotActiveNow { .. } => Some("The promotion is not active now."),
             Self::RulesViolated { message, .. } => message.as_deref(),
@@ -188,6 +196,7 @@ impl Rejection {
             Self::MissingReward => "missing reward",
             Self::MissingOrder => "missing order",
             Self::InvalidCustomer { .. } => "invalid customer",
+            Self::ReferrerNotPermittedToRedeem { .. } => "voucher cannot be redeemed by referrer",
         }
     }
 }

@@ -110,7 +110,7 @@ pub struct CampaignInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub referral_program: Option<serde_json::Value>,
+    pub referral_program: Option<super::ReferralProgram>,
 }
 
 /// A campaign as the API returns it.
@@ -163,7 +163,7 @@ pub struct Campaign {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub referral_program: Option<serde_json::Value>,
+    pub referral_program: Option<super::ReferralProgram>,
     #[serde(default = "campaign_object")]
     pub object: String,
 }

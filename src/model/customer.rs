@@ -72,6 +72,51 @@ pub struct CustomerSummary {
     pub orders: OrderSummary,
 }
 
+/// Points and referrals in one campaign, in a customer's `loyalty.campaigns` (keyed by name).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CampaignLoyalty {
+    #[serde(default)]
+    pub points: i64,
+    #[serde(default)]
+    pub referred_customers: i64,
+}
+
+/// A customer's `loyalty`: points on the cards they hold and the customers they referred.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CustomerLoyalty {
+    #[serde(default)]
+    pub points: i64,
+    #[serde(default)]
+    pub referred_customers: i64,
+    #[serde(default)]
+    pub campaigns: std::collections::BTreeMap<String, CampaignLoyalty>,
+}
+
+/// One referral of a customer (as the referee).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReferralEntry {
+    #[serde(default)]
+    pub campaign_id: String,
+    #[serde(default)]
+    pub referrer_id: String,
+    #[serde(default)]
+    pub related_object_id: String,
+    /// `redemption` or `customer_event`.
+    #[serde(default)]
+    pub related_object_type: String,
+    #[serde(default)]
+    pub date: Option<Timestamp>,
+}
+
+/// A customer's `referrals`: who referred them, in which campaigns.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CustomerReferrals {
+    #[serde(default)]
+    pub total: i64,
+    #[serde(default)]
+    pub campaigns: Vec<ReferralEntry>,
+}
+
 /// A customer as the API returns it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Customer {
@@ -95,6 +140,10 @@ pub struct Customer {
     pub metadata: Metadata,
     #[serde(default)]
     pub summary: CustomerSummary,
+    #[serde(default)]
+    pub loyalty: CustomerLoyalty,
+    #[serde(default)]
+    pub referrals: CustomerReferrals,
     #[serde(default)]
     pub created_at: Option<Timestamp>,
     #[serde(default)]

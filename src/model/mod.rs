@@ -12,6 +12,7 @@ pub mod product;
 pub mod publication;
 pub mod qualification;
 pub mod redemption;
+pub mod referral;
 pub mod rules;
 pub mod validation;
 pub mod voucher;
@@ -32,6 +33,7 @@ pub use qualification::{QualificationRequest, QualificationResponse, QualifiedRe
 pub use redemption::{
     Redemption, RedemptionResponse, RedemptionRollback, RollbackRequest, RollbacksResponse,
 };
+pub use referral::{HoldersInput, RedeemableHolder, ReferralProgram};
 pub use rules::{
     Assignment, AssignmentInput, Category, CategoryInput, Segment, SegmentInput, ValidationRule,
     ValidationRuleInput,

@@ -179,6 +179,8 @@ pub struct Order {
     pub customer_id: Option<String>,
     #[serde(default)]
     pub referrer_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referrer: Option<CustomerRef>,
     #[serde(default = "order_object")]
     pub object: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

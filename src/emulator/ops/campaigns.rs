@@ -1,8 +1,9 @@
-//! Campaigns: `DISCOUNT_COUPONS` that generate codes from their template, and `PROMOTION`
-//! campaigns that hold tiers. Other campaign types come with their own programs.
+//! Campaigns: `DISCOUNT_COUPONS` and `REFERRAL_PROGRAM` campaigns that generate codes from
+//! their template (referral codes for the latter), gift card and loyalty campaigns, and
+//! `PROMOTION` campaigns that hold tiers.
 
 use super::vouchers::{self, Draft};
-use super::{categories, promotions, rules};
+use super::{categories, promotions, referrals, rules};
 use crate::emulator::convert;
 use crate::emulator::error::ApiError;
 use crate::emulator::store::Project;
@@ -14,7 +15,12 @@ use crate::model::{Campaign, CampaignInput, Voucher};
 pub const MAX_GENERATED: i64 = 100_000;
 
 /// Campaign types whose codes come from a template.
-const CODE_CAMPAIGNS: [&str; 3] = ["DISCOUNT_COUPONS", "GIFT_VOUCHERS", "LOYALTY_PROGRAM"];
+const CODE_CAMPAIGNS: [&str; 4] = [
+    "DISCOUNT_COUPONS",
+    "GIFT_VOUCHERS",
+    "LOYALTY_PROGRAM",
+    "REFERRAL_PROGRAM",
+];
 
 const TYPES: [&str; 5] = [
     "DISCOUNT_COUPONS",
@@ -66,17 +72,27 @@ pub fn create(
     rules::check_ids(project, &rule_ids)?;
     let count = input.vouchers_count.unwrap_or(0);
     let mut template = input.voucher.clone();
+    let mut referral_program = None;
     let kind = match campaign_type.as_str() {
-        "DISCOUNT_COUPONS" => {
+        "DISCOUNT_COUPONS" | "REFERRAL_PROGRAM" => {
             let t = template.as_mut().ok_or_else(|| {
-                invalid("Property 'voucher' is required for DISCOUNT_COUPONS campaign")
+                invalid(format!(
+                    "Property 'voucher' is required for {campaign_type} campaign"
+                ))
             })?;
             let spec = t.discount.as_ref().ok_or_else(|| {
-                invalid("Property 'voucher.discount' is required for DISCOUNT_COUPONS campaign")
+                invalid(format!(
+                    "Property 'voucher.discount' is required for {campaign_type} campaign"
+                ))
             })?;
             t.discount = Some(convert::discount(spec, ".voucher.discount")?.1);
             t.kind = Some("DISCOUNT_VOUCHER".into());
-            t.is_referral_code = Some(false);
+            t.is_referral_code = Some(campaign_type == "REFERRAL_PROGRAM");
+            if campaign_type == "REFERRAL_PROGRAM" {
+                let mut program = input.referral_program.clone().unwrap_or_default();
+                referrals::check_program(project, &mut program)?;
+                referral_program = Some(program);
+            }
             t.code_config = Some(code_config(t.code_config.as_ref()));
             if !(0..=MAX_GENERATED).contains(&count) {
                 return Err(invalid(format!(
@@ -154,7 +170,7 @@ pub fn create(
         category_id: category.as_ref().map(|c| c.id.clone()),
         categories: categories::listed(category.as_ref()),
         promotion: None,
-        referral_program: input.referral_program.clone(),
+        referral_program,
         object: "campaign".into(),
     };
     project.campaigns.alias(name, id.clone());
@@ -194,6 +210,29 @@ fn code_config(given: Option<&CodeConfig>) -> CodeConfig {
             Some("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".into());
     }
     config
+}
+
+/// The checked `referral_program` of an update: only referral campaigns have one.
+pub fn updated_program(
+    project: &mut Project,
+    key: &str,
+    given: Option<crate::model::ReferralProgram>,
+) -> Result<Option<crate::model::ReferralProgram>, ApiError> {
+    let Some(mut program) = given else {
+        return Ok(None);
+    };
+    let campaign_type = project
+        .campaigns
+        .get(key)
+        .map(|c| c.campaign_type.clone())
+        .ok_or_else(|| ApiError::not_found("campaign", key))?;
+    if campaign_type != "REFERRAL_PROGRAM" {
+        return Err(invalid(format!(
+            "referral_program can only be set on a REFERRAL_PROGRAM campaign, not {campaign_type}"
+        )));
+    }
+    referrals::check_program(project, &mut program)?;
+    Ok(Some(program))
 }
 
 /// A campaign as returned, with its tiers summarized for promotions.

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use super::customers;
 use crate::emulator::error::ApiError;
 use crate::emulator::store::{Project, StoredSegment};
 use crate::engine::eligibility::Category as EngineCategory;
@@ -116,7 +117,7 @@ pub fn create_segment(
     );
     for member in &members {
         let data = serde_json::json!({
-            "customer": project.customers.get(member),
+            "customer": customers::view(project, member),
             "segment": {"id": segment.id, "name": segment.name, "object": "segment"},
         });
         project.emit("customer.segment.entered", member, Some(member), data, now);

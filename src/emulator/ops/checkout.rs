@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use super::answers::{sort_results, stacking_view, tracking_id};
 use super::resolve::{self, Resolved};
-use super::{customers, loyalty, orders};
+use super::{customers, loyalty, orders, referrals};
 use crate::emulator::convert::{self, PreparedOrder};
 use crate::emulator::error::ApiError;
 use crate::emulator::store::{BudgetEntry, CardDebit, Project};
@@ -124,7 +124,10 @@ pub fn evaluate(
     let (engine, resolved): (Vec<Redeemable>, Vec<Resolved>) = req
         .redeemables
         .iter()
-        .map(|r| resolve::resolve(project, r, now, customer_id.as_deref(), req.order.is_some()))
+        .map(|r| {
+            let who = (customer.is_some(), customer_id.as_deref());
+            resolve::resolve(project, r, now, who, req.order.is_some())
+        })
         .unzip();
     let evaluation = stack::evaluate(order.calc.clone(), &engine, &context, &project.stacking);
     Ok(Checkout {
@@ -327,7 +330,7 @@ pub fn redeem(
         ),
     };
     let status = Some(input.status.clone().unwrap_or_else(|| "PAID".into()));
-    let stored = orders::save(
+    let mut stored = orders::save(
         project,
         existing,
         &checkout.order,
@@ -338,6 +341,24 @@ pub fn redeem(
         now,
     )?;
 
+    // A referral code names its referrer on the order.
+    let referrer = children.iter().find_map(|c| {
+        c.voucher
+            .as_ref()
+            .and_then(|v| referrals::referrer_of(v, customer_id.as_deref()))
+    });
+    if let Some(referrer) = referrer {
+        stored.referrer_id = Some(referrer.clone());
+        stored.referrer = Some(convert::customer_ref(project, &referrer));
+        if let Some(order) = stored
+            .id
+            .as_deref()
+            .and_then(|id| project.orders.get_mut(id))
+        {
+            order.referrer_id = stored.referrer_id.clone();
+            order.referrer = stored.referrer.clone();
+        }
+    }
     for (id, entry) in budget {
         add_to_budget(project, &entry, 1);
         project.budget_entries.insert(id, entry);
@@ -376,6 +397,16 @@ pub fn redeem(
         );
     }
 
+    // A referee's redemption may count a referral.
+    if let Some(referee) = customer_id.as_deref() {
+        for child in &children {
+            if let Some(v) = child.voucher.as_ref().filter(|v| v.is_referral_code) {
+                let trigger = referrals::Trigger::Redemption(&child.id);
+                referrals::convert(project, &v.code, referee, trigger, now);
+            }
+        }
+    }
+
     let sorted = sort_results(project, req, &checkout);
     Ok(RedemptionResponse {
         redemptions: children,
@@ -405,11 +436,11 @@ pub fn redemption_event_data(
         })
         .and_then(|c| project.campaigns.get(c));
     serde_json::json!({
-        "customer": redemption.customer_id.as_deref().and_then(|c| project.customers.get(c)),
+        "customer": redemption.customer_id.as_deref().and_then(|c| customers::view(project, c)),
         "order": order,
         "campaign": campaign,
         "voucher": redemption.voucher,
-        "holder": redemption.voucher.as_ref().and_then(|v| v.holder_id.as_deref()).and_then(|h| project.customers.get(h)),
+        "holder": redemption.voucher.as_ref().and_then(|v| v.holder_id.as_deref()).and_then(|h| customers::view(project, h)),
         "promotion_tier": redemption.promotion_tier,
         "redemption": redemption,
     })
@@ -438,6 +469,8 @@ fn adopt_identity(order: &mut Order, stored: &Order) {
     order.status = stored.status.clone();
     order.customer = stored.customer.clone();
     order.customer_id = stored.customer_id.clone();
+    order.referrer_id = stored.referrer_id.clone();
+    order.referrer = stored.referrer.clone();
 }
 
 fn record_failure(
@@ -480,7 +513,7 @@ fn record_failure(
     project.redemptions.put(id.clone(), failed.clone());
     customers::count_redemption(project, customer_id, false);
     let data = serde_json::json!({
-        "customer": customer_id.and_then(|c| project.customers.get(c)),
+        "customer": customer_id.and_then(|c| customers::view(project, c)),
         "voucher": failed.voucher,
         "redemption": failed,
     });

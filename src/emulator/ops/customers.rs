@@ -140,3 +140,38 @@ pub fn count_order(project: &mut Project, id: Option<&str>, amount: i64, at: Tim
         o.last_order_date = Some(at);
     }
 }
+
+/// A customer as the API shows them: `loyalty.points` and each program's points are what the
+/// loyalty cards they hold carry now.
+pub fn view(project: &Project, key: &str) -> Option<Customer> {
+    let mut customer = project.customers.get(key)?.clone();
+    let loyalty = &mut customer.loyalty;
+    loyalty.points = 0;
+    for entry in loyalty.campaigns.values_mut() {
+        entry.points = 0;
+    }
+    // Cards reach customers through publications, each recorded as a holder.
+    for card in project
+        .holders
+        .oldest_first()
+        .filter(|h| h.customer_id == customer.id && h.voucher_type == "LOYALTY_CARD")
+        .filter_map(|h| project.vouchers.get(&h.redeemable_id))
+        .filter(|v| v.holder_id.as_deref() == Some(customer.id.as_str()))
+    {
+        let (Some(state), Some(campaign)) = (
+            &card.loyalty_card,
+            card.campaign_id
+                .as_deref()
+                .and_then(|c| project.campaigns.get(c)),
+        ) else {
+            continue;
+        };
+        loyalty.points += state.balance;
+        loyalty
+            .campaigns
+            .entry(campaign.name.clone())
+            .or_default()
+            .points += state.balance;
+    }
+    Some(customer)
+}

@@ -501,7 +501,7 @@ pub fn earn(project: &mut Project, moment: &Moment, now: Timestamp) -> Result<i6
         let (transaction, balance) = move_balance(project, m, now)?;
         total += points;
         let data = json!({
-            "customer": project.customers.get(moment.customer_id),
+            "customer": customers::view(project, moment.customer_id),
             "voucher": project.vouchers.get(&code),
             "campaign": program,
             "earning_rule": rule.rule,
@@ -867,7 +867,7 @@ pub fn redeem_reward(
     );
     customers::count_redemption(project, holder.as_deref(), true);
     let data = json!({
-        "customer": holder.as_deref().and_then(|h| project.customers.get(h)),
+        "customer": holder.as_deref().and_then(|h| customers::view(project, h)),
         "voucher": redemption.voucher,
         "redemption": redemption,
         "reward": redemption.reward,

@@ -14,6 +14,7 @@ pub mod products;
 pub mod promotions;
 pub mod publications;
 pub mod qualifications;
+pub mod referrals;
 pub mod resolve;
 pub mod rollback;
 pub mod rules;

@@ -1,6 +1,6 @@
 //! Publications: giving codes to customers, from a given code or from a campaign.
 
-use super::{campaigns, customers};
+use super::{campaigns, customers, referrals};
 use crate::emulator::convert;
 use crate::emulator::error::ApiError;
 use crate::emulator::store::Project;
@@ -161,7 +161,7 @@ pub fn publish(
             .and_then(|c| project.campaigns.get(c))
             .cloned();
         let data = serde_json::json!({
-            "customer": project.customers.get(&customer_id),
+            "customer": customers::view(project, &customer_id),
             "campaign": campaign,
             "publication": publication,
             "voucher": voucher,
@@ -184,17 +184,28 @@ pub fn publish(
     Ok(publication)
 }
 
-/// Makes `customer_id` the holder of `code`; returns the code as it now is.
+/// Makes `customer_id` the holder of `code` (its owner, or the referrer of a referral code);
+/// returns the code as it now is.
 pub fn assign(project: &mut Project, code: &str, customer_id: &str, now: Timestamp) -> Voucher {
     let Some(voucher) = project.vouchers.get_mut(code) else {
         return Voucher::default();
     };
-    if voucher.holder_id.as_deref() != Some(customer_id) {
+    let new_holder = voucher.holder_id.as_deref() != Some(customer_id);
+    if new_holder {
         voucher.holder_id = Some(customer_id.to_string());
         voucher.publish.count += 1;
     }
     voucher.updated_at = Some(now);
-    voucher.clone()
+    let voucher = voucher.clone();
+    if new_holder {
+        let role = if voucher.is_referral_code {
+            "REFERRER"
+        } else {
+            "OWNER"
+        };
+        referrals::add_holder(project, &voucher, customer_id, role, None, now);
+    }
+    voucher
 }
 
 /// Publishes one code to a customer (rewards, referrals, loyalty members).

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{categories, customers, loyalty, rules, vouchers};
+use super::{categories, customers, loyalty, referrals, rules, vouchers};
 use crate::emulator::convert::{self, PreparedOrder};
 use crate::emulator::store::Project;
 use crate::engine::code::{self, CodeState};
@@ -133,14 +133,16 @@ pub fn counters(project: &Project, owner: Option<&str>, customer_id: Option<&str
     }
 }
 
-/// The engine's view of one redeemable of the request, and what it resolved to.
+/// The engine's view of one redeemable of the request, and what it resolved to. `customer`
+/// says whether the request names a customer, and which stored one it is.
 pub fn resolve(
     project: &Project,
     r: &RedeemableRef,
     now: Timestamp,
-    customer_id: Option<&str>,
+    customer: (bool, Option<&str>),
     has_order: bool,
 ) -> (Redeemable, Resolved) {
+    let (customer_given, customer_id) = customer;
     let missing = |resource_type: &'static str| Redeemable {
         subject: String::new(),
         state: Err(Rejection::NotFound {
@@ -157,6 +159,11 @@ pub fn resolve(
             Some(voucher) => {
                 let (mut redeemable, mut resolved) =
                     voucher_redeemable(project, voucher, now, customer_id);
+                if let Some(rejection) = referrals::rejection(voucher, customer_given, customer_id)
+                    && redeemable.state.is_ok()
+                {
+                    redeemable.state = Err(rejection);
+                }
                 spend(
                     project,
                     voucher,

@@ -105,7 +105,7 @@ pub fn stacked(
 fn emit_rollback(project: &mut Project, rollback: &RedemptionRollback, now: Timestamp) {
     let redemption = project.redemptions.get(&rollback.redemption).cloned();
     let data = serde_json::json!({
-        "customer": rollback.customer_id.as_deref().and_then(|c| project.customers.get(c)),
+        "customer": rollback.customer_id.as_deref().and_then(|c| customers::view(project, c)),
         "order": rollback.order,
         "voucher": rollback.voucher,
         "redemption": redemption,

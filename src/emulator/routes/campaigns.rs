@@ -58,6 +58,7 @@ pub async fn campaigns_update(
     let input: CampaignInput = json(&body)?;
     let (mut project, now) = open(&slot);
     let key = campaigns::view(&project, &id)?.id;
+    let program = campaigns::updated_program(&mut project, &key, input.referral_program.clone())?;
     if let Some(active) = input.active {
         campaigns::set_active(&mut project, &key, active, now)?;
     }
@@ -70,6 +71,9 @@ pub async fn campaigns_update(
         }
         c.start_date = input.start_date.or(c.start_date);
         c.expiration_date = input.expiration_date.or(c.expiration_date);
+        if program.is_some() {
+            c.referral_program = program;
+        }
         c.updated_at = Some(now);
     }
     campaigns::view(&project, &key).map(Json)

@@ -8,9 +8,9 @@ use axum::{Extension, Json};
 use super::{Body, Current, open};
 use crate::emulator::error::{ApiError, ApiResult};
 use crate::emulator::extract::{Params, Segments, json};
-use crate::emulator::ops::{Page, customers};
+use crate::emulator::ops::{Page, customers, referrals};
 use crate::emulator::store::Emulator;
-use crate::model::{Customer, CustomerInput, List};
+use crate::model::{Customer, CustomerInput, List, RedeemableHolder};
 
 pub async fn customers_upsert(
     Extension(slot): Current,
@@ -77,19 +77,64 @@ pub async fn customers_list(
                 .get("email")
                 .is_none_or(|e| c.email.as_deref() == Some(e))
         })
-        .cloned()
+        .filter_map(|c| customers::view(&project, &c.id))
         .collect();
     let total = rows.len() as u64;
     Ok(Json(List::new("customers", page.slice(&rows), total)))
 }
 
 fn read(project: &crate::emulator::store::Project, id: &str) -> ApiResult<Json<Customer>> {
-    project
-        .customers
-        .get(id)
-        .cloned()
+    customers::view(project, id)
         .map(Json)
         .ok_or_else(|| ApiError::not_found("customer", id))
+}
+
+/// `GET /v1/customers/{id}/redeemables`: the customer's wallet, newest first.
+pub async fn customer_redeemables(
+    Extension(slot): Current,
+    Segments(id): Segments<String>,
+    params: Params,
+) -> ApiResult<Json<List<RedeemableHolder>>> {
+    let (project, now) = open(&slot);
+    let rows = referrals::wallet(&project, &id, now)?;
+    holders_page(rows, &params).map(Json)
+}
+
+/// A page of holders as `/redeemables` and `/holders` list them: `limit`, `order`
+/// (`created_at` or `-created_at`) and `starting_after_id`; `has_more` and where the next
+/// page starts.
+pub fn holders_page(
+    mut rows: Vec<RedeemableHolder>,
+    params: &Params,
+) -> ApiResult<List<RedeemableHolder>> {
+    let limit = params.int("limit", 10, 1, 100)? as usize;
+    match params.get("order") {
+        None => {}
+        Some("created_at") => rows.sort_by_key(|h| h.created_at),
+        Some("-created_at") => rows.sort_by_key(|h| std::cmp::Reverse(h.created_at)),
+        Some(other) => {
+            return Err(ApiError::invalid_query(format!(
+                "Query parameter order should be equal to one of the allowed values: created_at, -created_at (got {other})"
+            )));
+        }
+    }
+    let total = rows.len() as u64;
+    if let Some(after) = params.get("starting_after_id") {
+        let at = rows.iter().position(|h| h.id == after).ok_or_else(|| {
+            ApiError::invalid_query(format!(
+                "Query parameter starting_after_id names no holder: {after}"
+            ))
+        })?;
+        rows.drain(..=at);
+    }
+    let has_more = rows.len() > limit;
+    let page: Vec<RedeemableHolder> = rows.into_iter().take(limit).collect();
+    let mut list = List::new("data", page, total).with("has_more", has_more.into());
+    if has_more && let Some(last) = list.items.last() {
+        let next = last.id.clone();
+        list = list.with("more_starting_after", next.into());
+    }
+    Ok(list)
 }
 
 /// The routes of this module.
@@ -102,4 +147,5 @@ pub fn router() -> Router<Emulator> {
                 .put(customers_update)
                 .delete(customers_delete),
         )
+        .route("/v1/customers/{id}/redeemables", get(customer_redeemables))
 }

@@ -14,6 +14,7 @@ pub mod products;
 pub mod promotions;
 pub mod qualifications;
 pub mod redemptions;
+pub mod referrals;
 pub mod rewards;
 pub mod validation_rules;
 pub mod validations;

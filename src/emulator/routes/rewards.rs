@@ -145,6 +145,65 @@ pub async fn publications_create(
     publications::publish(&mut project, &input, join_once, now).map(Json)
 }
 
+/// `GET /v1/publications/create`: the same publication from the query string, in the API's
+/// deepObject style (`campaign[name]=Spring&customer[source_id]=alice&metadata[shop]=web`).
+pub async fn publications_create_from_query(
+    Extension(slot): Current,
+    params: Params,
+) -> ApiResult<Json<Publication>> {
+    let input: PublicationInput = serde_json::from_value(deep_object(&params)?)
+        .map_err(|e| ApiError::invalid_query(e.to_string()))?;
+    let join_once = params.get("join_once") == Some("true");
+    let (mut project, now) = open(&slot);
+    publications::publish(&mut project, &input, join_once, now).map(Json)
+}
+
+/// A query string's `a[b][c]=v` pairs as the object `{"a": {"b": {"c": "v"}}}`. Values stay
+/// strings but for `campaign[count]`, the one number of a publication.
+fn deep_object(params: &Params) -> ApiResult<serde_json::Value> {
+    let mut root = serde_json::Map::new();
+    let mut names: Vec<&String> = params.0.keys().filter(|k| *k != "join_once").collect();
+    names.sort();
+    for name in names {
+        let value = &params.0[name];
+        let (head, rest) = name.split_once('[').unwrap_or((name, ""));
+        let mut path = vec![head];
+        if !rest.is_empty() {
+            let inner = rest
+                .strip_suffix(']')
+                .filter(|r| !r.is_empty())
+                .ok_or_else(|| {
+                    ApiError::invalid_query(format!("Query parameter '{name}' is malformed"))
+                })?;
+            path.extend(inner.split("]["));
+        }
+        let value = if name == "campaign[count]" {
+            let count = value.parse::<u64>().map_err(|_| {
+                ApiError::invalid_query(format!("Query parameter '{name}' should be an integer"))
+            })?;
+            serde_json::Value::from(count)
+        } else {
+            serde_json::Value::String(value.clone())
+        };
+        let (last, parents) = path.split_last().expect("a name has a head");
+        let mut node = &mut root;
+        for part in parents {
+            let child = node
+                .entry(part.to_string())
+                .or_insert_with(|| serde_json::Value::Object(Default::default()));
+            node = child.as_object_mut().ok_or_else(|| {
+                ApiError::invalid_query(format!("Query parameter '{name}' conflicts with '{part}'"))
+            })?;
+        }
+        if node.insert(last.to_string(), value).is_some() {
+            return Err(ApiError::invalid_query(format!(
+                "Query parameter '{name}' is given twice"
+            )));
+        }
+    }
+    Ok(serde_json::Value::Object(root))
+}
+
 /// `GET /v1/publications`: filters `campaign` (name), `customer`, `voucher`, `result`, `source_id`.
 pub async fn publications_list(
     Extension(slot): Current,
@@ -211,6 +270,10 @@ pub fn router() -> Router<Emulator> {
         .route(
             "/v1/publications",
             post(publications_create).get(publications_list),
+        )
+        .route(
+            "/v1/publications/create",
+            get(publications_create_from_query),
         )
         .route("/v1/events", post(events_create))
 }

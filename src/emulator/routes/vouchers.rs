@@ -93,14 +93,17 @@ pub async fn vouchers_disable(
     vouchers::set_active(&mut project, &code, false, now).map(Json)
 }
 
-/// `GET /v1/vouchers`: newest first; filters `campaign` (name), `campaign_id`, `category`,
-/// `code`, `customer` (holder).
+/// `GET /v1/vouchers`: newest first; filters `category`, `code`, `customer` (holder, by id or
+/// source id), `campaign` (name) and `campaign_id`.
 pub async fn vouchers_list(
     Extension(slot): Current,
     params: Params,
 ) -> ApiResult<Json<List<Voucher>>> {
     let page = Page::from_params(&params, 99)?;
     let (project, _) = open(&slot);
+    let customer = params
+        .get("customer")
+        .map(|c| project.customers.resolve(c).unwrap_or(c).to_string());
     let rows: Vec<Voucher> = project
         .vouchers
         .newest_first()
@@ -111,9 +114,9 @@ pub async fn vouchers_list(
         })
         .filter(|v| params.get("code").is_none_or(|c| v.code == c))
         .filter(|v| {
-            params
-                .get("campaign_id")
-                .is_none_or(|c| v.campaign_id.as_deref() == Some(c))
+            customer
+                .as_deref()
+                .is_none_or(|c| v.holder_id.as_deref() == Some(c))
         })
         .filter(|v| {
             params
@@ -122,8 +125,8 @@ pub async fn vouchers_list(
         })
         .filter(|v| {
             params
-                .get("customer")
-                .is_none_or(|c| v.holder_id.as_deref() == Some(c))
+                .get("campaign_id")
+                .is_none_or(|c| v.campaign_id.as_deref() == Some(c))
         })
         .cloned()
         .collect();

@@ -69,4 +69,34 @@ try {
   expect('an unknown code gives a VoucherifyError 404 not_found', error.code === 404 && error.key === 'not_found', error)
 }
 
+// A referral program: the referrer's code is published to them, the referrer cannot use it,
+// and a friend's redemption names the referrer and rewards them (an emulator extension sets
+// the referrer's reward; the real service sets it in the Dashboard).
+const stamp = Date.now()
+const club = await client.loyalties.create({ name: `SDK club ${stamp}`, voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 } } })
+const referral = await client.campaigns.create({
+  name: `SDK referrals ${stamp}`,
+  campaign_type: 'REFERRAL_PROGRAM',
+  voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 500 } },
+  referral_program: {
+    conversion_event_type: 'redemption',
+    referrer_rewards: [{ reward: { type: 'LOYALTY_POINTS', campaign_id: club.id, points: 100 } }],
+  },
+})
+const referrer = { source_id: `sdk-referrer-${stamp}` }
+const friend = { source_id: `sdk-friend-${stamp}` }
+const publication = await client.distributions.publications.create({ customer: referrer, campaign: { name: referral.id } })
+const referralCode = publication.voucher.code
+expect('distributions.publications.create gives the referrer a referral code', publication.voucher.is_referral_code === true, publication)
+try {
+  await client.redemptions.redeemStackable({ redeemables: [{ object: 'voucher', id: referralCode }], order, customer: referrer })
+  expect('the referrer cannot redeem their own code', false)
+} catch (error) {
+  expect('the referrer gets referrer_not_permitted_to_redeem', error.code === 400 && error.key === 'referrer_not_permitted_to_redeem', error)
+}
+const referred = await client.redemptions.redeemStackable({ redeemables: [{ object: 'voucher', id: referralCode }], order, customer: friend })
+const referrerProfile = await client.customers.get(referrer.source_id)
+expect('the friend\'s order names the referrer', referred.order.referrer_id === referrerProfile.id, referred.order)
+expect('the referrer counts one referred customer and 100 points', referrerProfile.loyalty.referred_customers === 1 && referrerProfile.loyalty.points === 100, referrerProfile.loyalty)
+
 console.log(`${checks} checks passed with @voucherify/sdk`)
