@@ -133,9 +133,53 @@ pub fn deletions(entries: &[Entry]) -> Vec<Entry> {
     out
 }
 
+/// How long a cleanup may wait for the API's next rate-limit window (a Sandbox's is an hour).
+#[derive(Debug, Clone, Copy)]
+pub struct Waiting {
+    /// The longest single wait; a window that ends later stops the cleanup.
+    pub max_wait: std::time::Duration,
+    /// Says that the cleanup waits, and how long.
+    pub announce: fn(&str),
+}
+
+impl Waiting {
+    /// Never waits: a used-up window stops the cleanup.
+    pub const NEVER: Self = Self {
+        max_wait: std::time::Duration::ZERO,
+        announce: |_| {},
+    };
+}
+
+/// The longest wait for a window: a Sandbox's hour, and a little.
+pub const LONGEST_WAIT: std::time::Duration = std::time::Duration::from_secs(3_660);
+
+/// A margin after a window's announced end (the API counts in whole seconds).
+const MARGIN: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// When the API's rate limit (not the run's call budget) held a deletion back: how long until
+/// the next window, if it is known and within `waiting`.
+fn window_wait(
+    client: &Client,
+    error: &ClientError,
+    waiting: Waiting,
+) -> Option<std::time::Duration> {
+    let ClientError::RateLimited { limit: Some(_), .. } = error else {
+        return None;
+    };
+    let end = client.rate_limit_window()?.reset_at?;
+    let wait = end.saturating_duration_since(std::time::Instant::now()) + MARGIN;
+    (wait <= waiting.max_wait).then_some(wait)
+}
+
 /// Deletes what the ledger records through `client` (the project's keys); the ledger keeps
-/// what is left.
+/// what is left. A used-up rate-limit window stops it.
 pub async fn cleanup(client: &Client, ledger: &Ledger) -> CleanupReport {
+    cleanup_waiting(client, ledger, Waiting::NEVER).await
+}
+
+/// The same, waiting for the API's next rate-limit window when the current one is used up
+/// (as `waiting` allows); the run's call budget still stops it.
+pub async fn cleanup_waiting(client: &Client, ledger: &Ledger, waiting: Waiting) -> CleanupReport {
     let entries = ledger.entries();
     let mut report = CleanupReport {
         run_id: ledger.run_id(),
@@ -153,11 +197,29 @@ pub async fn cleanup(client: &Client, ledger: &Ledger) -> CleanupReport {
             continue;
         };
         let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
-        let before = client.calls_sent();
-        let outcome = client
-            .call::<serde_json::Value>(Method::DELETE, &segments, &query, None::<&()>)
-            .await;
-        report.calls += client.calls_sent() - before;
+        let mut waited = false;
+        let outcome = loop {
+            let before = client.calls_sent();
+            let outcome = client
+                .call::<serde_json::Value>(Method::DELETE, &segments, &query, None::<&()>)
+                .await;
+            report.calls += client.calls_sent() - before;
+            // One wait per deletion: a window that is used up again at once is someone else's.
+            match outcome {
+                Err(ref e) if !waited => match window_wait(client, e, waiting) {
+                    Some(wait) => {
+                        (waiting.announce)(&format!(
+                            "Cleanup waits {} s for the API's next rate-limit window",
+                            wait.as_secs_f64().ceil()
+                        ));
+                        tokio::time::sleep(wait).await;
+                        waited = true;
+                    }
+                    None => break outcome,
+                },
+                _ => break outcome,
+            }
+        };
         match outcome {
             Ok(_) => {
                 *report.deleted.entry(entry.kind).or_insert(0) += 1;
@@ -167,7 +229,8 @@ pub async fn cleanup(client: &Client, ledger: &Ledger) -> CleanupReport {
                 report.gone += 1;
                 done.insert((entry.kind, entry.id.clone()));
             }
-            Err(ClientError::RateLimited { sent: false, .. }) => {
+            // The budget, or a window that could not be waited for: the rest waits too.
+            Err(ClientError::RateLimited { .. }) => {
                 stopped = true;
                 report.not_tried += 1;
             }
@@ -209,6 +272,8 @@ pub struct CleanupOptions {
     pub run_id: Option<String>,
     pub call_budget: u64,
     pub timeouts: crate::client::Timeouts,
+    /// Waiting for the API's next rate-limit window.
+    pub waiting: Waiting,
 }
 
 /// What `voucherify-harness cleanup` did: notes for people, and a report per run.
@@ -295,7 +360,9 @@ pub async fn clean_runs(options: &CleanupOptions) -> Result<CleanupOutcome, Stri
             outcome.notes.push(format!("skipped: {why}"));
             continue;
         }
-        outcome.reports.push(cleanup(&client, &ledger).await);
+        outcome
+            .reports
+            .push(cleanup_waiting(&client, &ledger, options.waiting).await);
         if let Some(error) = ledger.write_error() {
             return Err(error);
         }

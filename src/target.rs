@@ -387,7 +387,15 @@ impl Target {
     pub async fn cleanup(&self) -> Option<(CleanupReport, Client)> {
         let ledger = self.ledger.as_ref()?;
         let client = self.client(self.credentials.clone()).ok()?;
-        let report = crate::cleanup::cleanup(&client, ledger).await;
+        let waiting = crate::cleanup::Waiting {
+            max_wait: if self.live.rehearsal {
+                std::time::Duration::ZERO
+            } else {
+                crate::cleanup::LONGEST_WAIT
+            },
+            announce,
+        };
+        let report = crate::cleanup::cleanup_waiting(&client, ledger, waiting).await;
         Some((report, client))
     }
 

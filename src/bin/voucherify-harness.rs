@@ -474,6 +474,10 @@ async fn cleanup(args: CleanupArgs) -> ExitCode {
             request: std::time::Duration::from_secs(args.timeout),
             ..Timeouts::default()
         },
+        waiting: voucherify_harness::cleanup::Waiting {
+            max_wait: voucherify_harness::cleanup::LONGEST_WAIT,
+            announce: |text| println!("{text}"),
+        },
     };
     match voucherify_harness::cleanup::clean_runs(&options).await {
         Ok(outcome) => {

@@ -334,6 +334,11 @@ impl Client {
         &self.limiter
     }
 
+    /// What the limiter knows of this client's current rate-limit window.
+    pub fn rate_limit_window(&self) -> Option<limiter::WindowView> {
+        self.limiter.window(self.budget_key(), Instant::now())
+    }
+
     pub fn retry_policy(&self) -> RetryPolicy {
         self.retry
     }
