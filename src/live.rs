@@ -50,10 +50,11 @@ impl Environment {
         if !path.exists() {
             return Ok(Self::default());
         }
-        let iter = dotenvy::from_path_iter(path).map_err(|e| LiveError::DotEnv(e.to_string()))?;
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let iter = dotenvy::from_path_iter(path).map_err(|e| dotenv_error(&e, &text))?;
         let mut dotenv = HashMap::new();
         for item in iter {
-            let (k, v) = item.map_err(|e| LiveError::DotEnv(e.to_string()))?;
+            let (k, v) = item.map_err(|e| dotenv_error(&e, &text))?;
             dotenv.insert(k, v);
         }
         Ok(Self { dotenv })
@@ -111,6 +112,35 @@ impl Environment {
                 }),
             },
         }
+    }
+}
+
+/// Why a `.env` file (whose content is `text`) does not parse, without its text: the line may
+/// hold a key. Only the line's number and the variable's name are shown.
+fn dotenv_error(error: &dotenvy::Error, text: &str) -> LiveError {
+    match error {
+        dotenvy::Error::LineParse(line, _) => {
+            let number = text
+                .find(line.as_str())
+                .map(|at| text[..at].matches('\n').count() + 1);
+            let name: String = line
+                .trim_start()
+                .trim_start_matches("export ")
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            let at = match (number, name.is_empty()) {
+                (Some(n), false) => format!("line {n} ({name})"),
+                (Some(n), true) => format!("line {n}"),
+                (None, false) => format!("the line of {name}"),
+                (None, true) => "a line".to_string(),
+            };
+            LiveError::DotEnv(format!(
+                "{at} is not NAME=value (an unclosed quote, or a stray character); the line is \
+                 not shown, as it may hold a key"
+            ))
+        }
+        other => LiveError::DotEnv(other.to_string()),
     }
 }
 
@@ -232,6 +262,22 @@ mod tests {
                 assert!(!text.contains(secret.trim()), "the key is shown: {text}");
             }
         }
+    }
+
+    #[test]
+    fn a_env_file_that_does_not_parse_is_named_by_line_without_its_text() {
+        let dir = std::env::temp_dir().join(format!("dotenv-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join(".env");
+        std::fs::write(
+            &file,
+            "VOUCHERIFY_APP_ID=app-1\nVOUCHERIFY_SECRET_KEY=\"s3cr3t-unclosed\n",
+        )
+        .unwrap();
+        let text = Environment::load(&file).unwrap_err().to_string();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(text.contains("line 2 (VOUCHERIFY_SECRET_KEY)"), "{text}");
+        assert!(!text.contains("s3cr3t"), "the key is shown: {text}");
     }
 
     #[test]

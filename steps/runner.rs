@@ -365,6 +365,9 @@ pub async fn run_measured(
         .await;
 
     let mut report = report.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    if !silent && !config.quiet {
+        print_skipped(&skipped);
+    }
     for skipped in skipped {
         match report.features.iter_mut().find(|f| f.path == skipped.path) {
             Some(f) => f.scenarios.extend(skipped.scenarios),
@@ -487,6 +490,27 @@ async fn finish_live(
     }
     if !silent {
         println!("Cleanup: {summary}");
+    }
+}
+
+/// Lists the scenarios the target does not run, under the reason.
+fn print_skipped(skipped: &[crate::report::FeatureReport]) {
+    let mut reasons: Vec<(&str, Vec<String>)> = Vec::new();
+    for f in skipped {
+        for s in &f.scenarios {
+            let reason = s.skip_reason.as_deref().unwrap_or("");
+            let line = format!("  ○ {} › {}", f.name, s.display_name());
+            match reasons.iter_mut().find(|(r, _)| *r == reason) {
+                Some((_, lines)) => lines.push(line),
+                None => reasons.push((reason, vec![line])),
+            }
+        }
+    }
+    for (reason, lines) in reasons {
+        println!("Skipped, {reason}:");
+        for line in lines {
+            println!("{line}");
+        }
     }
 }
 

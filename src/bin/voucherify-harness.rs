@@ -273,6 +273,8 @@ async fn emulate(
             }
         },
     };
+    // A key given here may be a real project's (from the environment): it is never shown.
+    let key_given = secret_key.is_some();
     let emu = Emulator::new(
         ProjectSpec {
             name: Some("Default project".into()),
@@ -309,7 +311,11 @@ async fn emulate(
     }
     println!("  default project  {}", project.id);
     println!("  X-App-Id         {}", project.app_id);
-    println!("  X-App-Token      {}", project.secret_key);
+    if key_given {
+        println!("  X-App-Token      the secret key given (--secret-key or VOUCHERIFY_SECRET_KEY)");
+    } else {
+        println!("  X-App-Token      {}", project.secret_key);
+    }
     println!("Press Ctrl-C to stop.");
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;

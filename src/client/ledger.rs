@@ -36,6 +36,7 @@ pub enum Kind {
     Order,
     Redemption,
     RedemptionRollback,
+    Publication,
 }
 
 impl Kind {
@@ -53,15 +54,17 @@ impl Kind {
             "order" => Self::Order,
             "redemption" => Self::Redemption,
             "redemption_rollback" => Self::RedemptionRollback,
+            "publication" => Self::Publication,
             _ => return None,
         })
     }
 
-    /// False for what the API has no way to delete: orders, redemptions and rollbacks.
+    /// False for what the API has no way to delete: orders, redemptions, rollbacks and
+    /// publications.
     pub fn deletable(self) -> bool {
         !matches!(
             self,
-            Self::Order | Self::Redemption | Self::RedemptionRollback
+            Self::Order | Self::Redemption | Self::RedemptionRollback | Self::Publication
         )
     }
 
@@ -79,6 +82,7 @@ impl Kind {
             Self::Order => ("order", "orders"),
             Self::Redemption => ("redemption", "redemptions"),
             Self::RedemptionRollback => ("redemption rollback", "redemption rollbacks"),
+            Self::Publication => ("publication", "publications"),
         };
         format!("{n} {}", if n == 1 { one } else { many })
     }
@@ -97,7 +101,9 @@ impl Kind {
             Self::Customer => ("customers", entry.id.clone(), Vec::new()),
             Self::Category => ("categories", entry.id.clone(), Vec::new()),
             Self::Reward => ("rewards", entry.id.clone(), Vec::new()),
-            Self::Order | Self::Redemption | Self::RedemptionRollback => return None,
+            Self::Order | Self::Redemption | Self::RedemptionRollback | Self::Publication => {
+                return None;
+            }
         };
         Some((vec!["v1".into(), resource.into(), key], query))
     }
@@ -199,10 +205,14 @@ impl Ledger {
         let mut inner = self.inner();
         let before = inner.file.objects.len();
         for e in entries {
-            // A voucher is known by its id and by its code.
+            // A voucher is known by its id and by its code, a customer by its id and by its
+            // source id.
             let same = |o: &Entry| {
                 o.kind == e.kind
-                    && (o.id == e.id || (e.kind == Kind::Voucher && o.label == e.label))
+                    && (o.id == e.id
+                        || (matches!(e.kind, Kind::Voucher | Kind::Customer)
+                            && !e.label.is_empty()
+                            && o.label == e.label))
             };
             if !inner.file.objects.iter().any(same) {
                 inner.file.objects.push(e);
@@ -308,6 +318,62 @@ impl RunMark {
     }
 }
 
+impl RunMark {
+    /// Records the customers a request that changed data names by a source id of the run: the
+    /// API upserts them (with a redemption, even a refused one, an event, a publication, a
+    /// referral's holders) and its answer may not show them. They are deleted by source id.
+    pub fn observe_sent(&self, method: &Method, segments: &[&str], request: Option<&[u8]>) {
+        let reads = super::retry::Safety::of(method, segments) == super::retry::Safety::Read;
+        if reads || *method == Method::DELETE {
+            return;
+        }
+        let Some(Ok(body)) = request.map(serde_json::from_slice::<Value>) else {
+            return;
+        };
+        let mut found = Vec::new();
+        named_customers(&body, None, &self.prefix, &mut found);
+        let entries: Vec<Entry> = found
+            .into_iter()
+            .map(|source_id| Entry {
+                kind: Kind::Customer,
+                id: source_id.clone(),
+                label: source_id,
+                scenario: self.scenario.clone(),
+                campaign_id: None,
+            })
+            .collect();
+        if !entries.is_empty() {
+            self.ledger.record(entries);
+        }
+    }
+}
+
+/// The source ids of the run in objects under a `customer`, `referrer` or `holders` key.
+fn named_customers(value: &Value, key: Option<&str>, prefix: &str, out: &mut Vec<String>) {
+    let names_customer = matches!(key, Some("customer" | "referrer" | "holders"));
+    match value {
+        Value::Object(map) => {
+            if names_customer
+                && let Some(id) = map.get("source_id").and_then(Value::as_str)
+                && id.starts_with(prefix)
+                && !out.iter().any(|o| o == id)
+            {
+                out.push(id.to_string());
+            }
+            for (k, v) in map {
+                named_customers(v, Some(k), prefix, out);
+            }
+        }
+        // The elements of a `holders` list are customers too.
+        Value::Array(items) => {
+            for v in items {
+                named_customers(v, key, prefix, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn redeems(segments: &[&str]) -> bool {
     segments
         .iter()
@@ -328,7 +394,10 @@ pub fn stamp(method: &Method, segments: &[&str], body: &mut Value, run_id: &str)
         .collect();
     let (top, nested) = match path.as_slice() {
         ["v1", "vouchers"] | ["v1", "vouchers", _] => (true, false),
-        ["v1", "campaigns" | "customers" | "products" | "orders"] => (true, false),
+        [
+            "v1",
+            "campaigns" | "customers" | "products" | "orders" | "publications",
+        ] => (true, false),
         ["v1", "redemptions"] | ["v1", "vouchers", _, "redemption"] => (true, true),
         _ => return,
     };
@@ -398,13 +467,16 @@ fn walk(value: &Value, run_id: &str, prefix: &str, out: &mut Vec<Entry>) {
                 let text = |k: &str| map.get(k).and_then(Value::as_str).map(str::to_string);
                 // A voucher named by its code alone has the code as its id.
                 let code = text("code").or_else(|| (kind == Kind::Voucher).then(|| id.to_string()));
+                // Customers and products are known by their source id (the shop's own).
+                let label = if matches!(kind, Kind::Customer | Kind::Product) {
+                    text("source_id").or(code).or_else(|| text("name"))
+                } else {
+                    code.or_else(|| text("name")).or_else(|| text("source_id"))
+                };
                 out.push(Entry {
                     kind,
                     id: id.to_string(),
-                    label: code
-                        .or_else(|| text("name"))
-                        .or_else(|| text("source_id"))
-                        .unwrap_or_default(),
+                    label: label.unwrap_or_default(),
                     scenario: String::new(),
                     campaign_id: text("campaign_id"),
                 });
@@ -490,6 +562,62 @@ mod tests {
                 (Kind::Voucher, "v_1", "HRX-2-SPRING10"),
                 (Kind::Customer, "cust_1", "HRX-2-alice"),
                 (Kind::Order, "ord_1", ""),
+            ]
+        );
+    }
+
+    #[test]
+    fn customers_a_request_names_are_recorded_once_by_source_id() {
+        let ledger = Ledger::new(
+            LedgerFile {
+                run_id: "X".into(),
+                ..LedgerFile::default()
+            },
+            None,
+        );
+        let mark = RunMark {
+            run_id: "X".into(),
+            prefix: "HRX-".into(),
+            scenario: "f.feature:3".into(),
+            ledger: ledger.clone(),
+        };
+        let redemption = json!({
+            "redeemables": [{"object": "voucher", "id": "HRX-1-A"}],
+            "customer": {"source_id": "HRX-1-alice"},
+            "order": {"items": [{"source_id": "HRX-1-Mug", "quantity": 1}]}
+        });
+        let bytes = redemption.to_string().into_bytes();
+        mark.observe_sent(&Method::POST, &["v1", "redemptions"], Some(&bytes));
+        let holders =
+            json!({"holders": [{"source_id": "HRX-1-bob"}, {"source_id": "someone-else"}]});
+        let bytes = holders.to_string().into_bytes();
+        let path = ["v1", "referrals", "camp_1", "members", "C", "holders"];
+        mark.observe_sent(&Method::POST, &path, Some(&bytes));
+        // A check creates nothing.
+        let check = json!({"customer": {"source_id": "HRX-1-carol"}}).to_string();
+        mark.observe_sent(
+            &Method::POST,
+            &["v1", "validations"],
+            Some(check.as_bytes()),
+        );
+        // The answer that shows Alice by her id does not add her twice.
+        let answer = json!({"customer": {"id": "cust_1", "object": "customer", "name": "Alice", "source_id": "HRX-1-alice"}});
+        mark.observe(
+            &Method::POST,
+            &["v1", "redemptions"],
+            200,
+            &answer.to_string(),
+        );
+        let labels: Vec<(Kind, String)> = ledger
+            .entries()
+            .into_iter()
+            .map(|e| (e.kind, e.label))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                (Kind::Customer, "HRX-1-alice".to_string()),
+                (Kind::Customer, "HRX-1-bob".to_string())
             ]
         );
     }

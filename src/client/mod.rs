@@ -457,6 +457,7 @@ impl Client {
                     });
                     exchange.rate_limit = rate_limit_headers(&r.headers);
                     if let Some(mark) = &self.mark {
+                        mark.observe_sent(&method, segments, body.as_deref());
                         mark.observe(&method, segments, r.status, &r.body);
                     }
                     self.limiter.observe(
