@@ -567,6 +567,16 @@ async fn a_run_larger_than_the_apis_window_waits_for_the_next_one_and_meets_no_4
     );
 }
 
+/// A case of bad input: its name, the arguments, environment variables, a `.env` file, and
+/// what the message must say.
+type BadInput<'a> = (
+    &'a str,
+    Vec<String>,
+    Vec<(&'a str, &'a str)>,
+    Option<&'a str>,
+    &'a str,
+);
+
 #[test]
 fn bad_input_stops_the_run_before_the_first_scenario_with_exit_code_2() {
     let emulator = LiveLike::start(&["--rate-limit", "100000/h"]);
@@ -586,7 +596,7 @@ fn bad_input_stops_the_run_before_the_first_scenario_with_exit_code_2() {
             file.into(),
         ]
     };
-    let cases: Vec<(&str, Vec<String>, Vec<(&str, &str)>, Option<&str>, &str)> = vec![
+    let cases: Vec<BadInput> = vec![
         (
             "no keys",
             live(&emulator.url),
