@@ -10,6 +10,7 @@ pub mod clock;
 pub mod coupons;
 pub mod distributions;
 pub mod failures;
+pub mod holds;
 pub mod integrity;
 pub mod loyalty;
 pub mod network;

@@ -276,3 +276,126 @@ async fn coupon_campaigns_generate_codes_from_their_config() {
         "voucher_disabled"
     );
 }
+
+#[tokio::test]
+async fn qualification_filters_and_paging_narrow_the_incentives() {
+    let api = Api::start().await;
+    let cat = api
+        .post(
+            "/v1/categories",
+            json!({"name": "Seasonal", "hierarchy": 1}),
+        )
+        .await;
+    let cat_id = cat.body["id"].as_str().unwrap().to_string();
+    let tiers = promotion(
+        &api,
+        "Cart deals",
+        json!([
+            {"name": "5 off", "action": {"discount": {"type": "AMOUNT", "amount_off": 500}}},
+            {"name": "7 off", "category_id": cat_id, "action": {"discount": {"type": "AMOUNT", "amount_off": 700}}}
+        ]),
+    )
+    .await;
+    let (plain, seasonal) = (tier_id(&tiers, 0), tier_id(&tiers, 1));
+    // The paging cursor is a creation time: the code is made a moment after the tiers.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let coupons = api
+        .post(
+            "/v1/campaigns",
+            json!({"name": "Spring", "campaign_type": "DISCOUNT_COUPONS", "type": "STATIC", "vouchers_count": 1,
+                   "voucher": {"type": "DISCOUNT_VOUCHER", "discount": {"type": "PERCENT", "percent_off": 10}}}),
+        )
+        .await;
+    assert_eq!(coupons.status, 200, "{}", coupons.body);
+    let published = api
+        .post(
+            "/v1/publications",
+            json!({"customer": {"source_id": "alice"}, "campaign": {"name": "Spring"}}),
+        )
+        .await;
+    let code = published.body["voucher"]["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let qualify = async |options: Value| {
+        let q = api
+            .post(
+                "/v1/qualifications",
+                json!({"customer": {"source_id": "alice"}, "order": {"amount": 10000}, "options": options}),
+            )
+            .await;
+        assert_eq!(q.status, 200, "{options}: {}", q.body);
+        let ids: Vec<String> = q.body["redeemables"]["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect();
+        (ids, q.body["redeemables"].clone())
+    };
+    let (all, _) = qualify(json!({})).await;
+    assert_eq!(all.len(), 3, "{all:?}");
+    let (only_tiers, _) =
+        qualify(json!({"filters": {"resource_type": {"conditions": {"$in": ["promotion_tier"]}}}}))
+            .await;
+    assert_eq!(only_tiers.len(), 2);
+    assert!(!only_tiers.contains(&code));
+    let (in_category, _) =
+        qualify(json!({"filters": {"category_id": {"conditions": {"$is": [cat_id]}}}})).await;
+    assert_eq!(in_category, [seasonal.as_str()]);
+    let (owned, _) = qualify(json!({"filters": {
+        "holder_role": {"conditions": {"$is": ["OWNER"]}},
+        "campaign_type": {"conditions": {"$in": ["DISCOUNT_COUPONS"]}}}}))
+    .await;
+    assert_eq!(owned, [code.as_str()]);
+    let (either, _) = qualify(json!({"filters": {"junction": "or",
+        "code": {"conditions": {"$is": [code]}},
+        "resource_id": {"conditions": {"$is": [plain]}}}}))
+    .await;
+    assert_eq!(either.len(), 2);
+    assert!(
+        either.contains(&code) && either.contains(&plain),
+        "{either:?}"
+    );
+
+    // Paging: newest first, the rest after the cursor.
+    let (first, page) = qualify(json!({"limit": 1})).await;
+    assert_eq!(first, [code.as_str()]);
+    assert_eq!(page["has_more"], true);
+    let cursor = page["more_starting_after"].clone();
+    let (rest, page) = qualify(json!({"limit": 2, "starting_after": cursor})).await;
+    assert_eq!(page["has_more"], false);
+    assert_eq!(rest.len(), 2);
+    let mut seen: Vec<String> = first.into_iter().chain(rest).collect();
+    seen.sort();
+    let mut expected = all.clone();
+    expected.sort();
+    assert_eq!(seen, expected);
+
+    for filters in [
+        json!({"campaign": {"conditions": {"$is": ["Spring"]}}}),
+        json!({"code": {"conditions": {"$equals": ["X"]}}}),
+        json!({"code": {"conditions": {"$is": "X"}}}),
+        json!({"code": {"conditions": {"$is": []}}}),
+        json!({"code": {"$is": ["X"]}}),
+        json!({"junction": "xor"}),
+        json!(["code"]),
+    ] {
+        let refused = api
+            .post(
+                "/v1/qualifications",
+                json!({"order": {"amount": 10000}, "options": {"filters": filters}}),
+            )
+            .await;
+        assert_error(&refused, 400, "invalid_payload");
+        assert!(
+            refused.body["details"]
+                .as_str()
+                .unwrap()
+                .contains(".options.filters"),
+            "{}",
+            refused.body
+        );
+    }
+}

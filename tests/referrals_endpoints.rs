@@ -634,3 +634,80 @@ async fn a_publication_from_a_query_string_gives_the_same_code_as_the_body() {
     assert_eq!(api.get("/v1/customers/bob").await.status, 404);
     assert_eq!(api.get("/v1/publications").await.body["total"], 1);
 }
+
+#[tokio::test]
+async fn wallets_and_holders_list_only_what_their_filters_name() {
+    let api = Api::start().await;
+    let referral = referral_campaign(&api, "Refer", json!({})).await;
+    created(
+        &api,
+        "/v1/campaigns",
+        json!({"name": "Spring", "campaign_type": "DISCOUNT_COUPONS", "type": "STATIC", "vouchers_count": 2,
+               "voucher": {"type": "DISCOUNT_VOUCHER", "discount": {"type": "PERCENT", "percent_off": 10}}}),
+    )
+    .await;
+    let referral_code = publish(&api, &referral, "alice").await;
+    let coupon = publish(&api, "Spring", "alice").await;
+    created(
+        &api,
+        &format!("/v1/referrals/members/{referral_code}/holders"),
+        json!({"holders": [{"source_id": "bob"}, {"source_id": "carol"}]}),
+    )
+    .await;
+
+    let codes = |list: &Value| -> Vec<String> {
+        list["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                h["redeemable"]["voucher"]["code"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    let wallet = async |query: &str| {
+        api.get(&format!("/v1/customers/alice/redeemables?{query}"))
+            .await
+    };
+    assert_eq!(codes(&wallet("").await.body).len(), 2);
+    let referral_only = wallet("filters[campaign_type][conditions][$is]=REFERRAL_PROGRAM").await;
+    assert_eq!(codes(&referral_only.body), [referral_code.as_str()]);
+    assert_eq!(referral_only.body["total"], 1);
+    let coupons = wallet("filters[holder_role][conditions][$in][]=OWNER&filters[campaign_type][conditions][$not_in][]=REFERRAL_PROGRAM").await;
+    assert_eq!(codes(&coupons.body), [coupon.as_str()]);
+    let either = wallet("filters[campaign_type][conditions][$is]=REFERRAL_PROGRAM&filters[redeemable_id][conditions][$is]=nothing&filters[junction]=or").await;
+    assert_eq!(codes(&either.body), [referral_code.as_str()]);
+    let none = wallet("filters[created_at][conditions][$after]=2999-01-01").await;
+    assert_eq!(none.body["total"], 0);
+    assert_error(
+        &wallet("filters[campaign][conditions][$is]=Spring").await,
+        400,
+        "invalid_query_params",
+    );
+
+    let holders = async |query: &str| {
+        api.get(&format!(
+            "/v1/referrals/members/{referral_code}/holders?{query}"
+        ))
+        .await
+    };
+    assert_eq!(holders_of(&holders("").await.body).len(), 3);
+    let referees = holders_of(
+        &holders("filters[holder_role][conditions][$is]=REFEREE")
+            .await
+            .body,
+    );
+    assert_eq!(referees.len(), 2);
+    assert!(
+        referees.iter().all(|(_, role)| role == "REFEREE"),
+        "{referees:?}"
+    );
+    assert_error(
+        &holders("filters[voucher_type][conditions][$is]=DISCOUNT_VOUCHER").await,
+        400,
+        "invalid_query_params",
+    );
+}

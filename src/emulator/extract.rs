@@ -149,14 +149,23 @@ fn json_type(expected: &str) -> &'static str {
     }
 }
 
-/// Query parameters as name → value (the last one wins); malformed strings get
-/// `invalid_query_params`.
+/// Query parameters as name → value (the last one wins), and every pair in order for the
+/// deepObject parameters that repeat a name (`filters[x][conditions][$in][]=a&...[]=b`);
+/// malformed strings get `invalid_query_params`.
 #[derive(Debug, Default, Clone)]
-pub struct Params(pub HashMap<String, String>);
+pub struct Params {
+    map: HashMap<String, String>,
+    pairs: Vec<(String, String)>,
+}
 
 impl Params {
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
+        self.map.get(name).map(String::as_str)
+    }
+
+    /// Every pair, in the order of the query string.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
     }
 
     /// An integer parameter within `[min, max]`, or `default` when absent.
@@ -183,7 +192,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
         let Query(pairs) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
             .await
             .map_err(|e| ApiError::invalid_query(e.body_text()))?;
-        Ok(Self(pairs.into_iter().collect()))
+        Ok(Self {
+            map: pairs.iter().cloned().collect(),
+            pairs,
+        })
     }
 }
 

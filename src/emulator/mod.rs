@@ -15,6 +15,7 @@ pub mod edge;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod filters;
 pub mod hooks;
 pub mod ids;
 pub mod live_like;

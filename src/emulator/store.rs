@@ -56,6 +56,22 @@ pub struct CardDebit {
     pub credits: i64,
 }
 
+/// A validation session holding codes (`ssn_...` or the shop's own key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub key: String,
+    pub expires_at: Timestamp,
+    pub locks: Vec<SessionLock>,
+}
+
+/// One code a session holds: a use, and the credits or points the validation would take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionLock {
+    pub code: String,
+    pub credits: i64,
+    pub points: i64,
+}
+
 /// A static segment and its members (customer ids).
 #[derive(Debug, Clone)]
 pub struct StoredSegment {
@@ -140,6 +156,8 @@ pub struct Project {
     pub publications: Table<Publication>,
     /// Who holds which code (`rh_`): owners, referrers and referees, keyed by id.
     pub holders: Table<RedeemableHolder>,
+    /// Validation sessions holding codes, keyed by session key.
+    pub sessions: HashMap<String, Session>,
 }
 
 impl Project {
@@ -174,6 +192,7 @@ impl Project {
             rewards: Table::default(),
             reward_assignments: Table::default(),
             card_debits: HashMap::new(),
+            sessions: HashMap::new(),
             publications: Table::default(),
             holders: Table::default(),
         }

@@ -7,6 +7,7 @@ use super::resolve;
 use super::{customers, orders};
 use crate::emulator::convert;
 use crate::emulator::error::ApiError;
+use crate::emulator::filters::Filters;
 use crate::emulator::store::Project;
 use crate::engine::discount;
 use crate::engine::eligibility::{self, Redeemable, RulesMode};
@@ -18,6 +19,17 @@ use crate::model::{List, QualificationRequest, QualificationResponse, QualifiedR
 
 const SCENARIOS: [&str; 3] = ["ALL", "CUSTOMER_WALLET", "AUDIENCE_ONLY"];
 const SORTING: [&str; 3] = ["DEFAULT", "BEST_DEAL", "LEAST_DEAL"];
+/// The fields `options.filters` takes.
+const FILTER_FIELDS: &[&str] = &[
+    "category_id",
+    "campaign_id",
+    "campaign_type",
+    "resource_id",
+    "resource_type",
+    "voucher_type",
+    "code",
+    "holder_role",
+];
 
 pub fn qualify(
     project: &mut Project,
@@ -49,6 +61,10 @@ pub fn qualify(
             SORTING.join(", ")
         )));
     }
+    let filters = match &options.filters {
+        Some(f) => Filters::from_json(f, FILTER_FIELDS)?,
+        None => Filters::default(),
+    };
     if let Some(c) = &req.customer {
         customers::check(project, c)?;
     }
@@ -79,14 +95,16 @@ pub fn qualify(
         for tier in project.tiers.oldest_first() {
             let (r, resolved) =
                 resolve::tier_redeemable(project, tier, now, customer_id.as_deref());
-            candidates.push((
-                tier.id.clone(),
-                "promotion_tier",
-                tier.created_at,
-                r,
+            candidates.push(Candidate {
+                id: tier.id.clone(),
+                object: "promotion_tier",
+                created_at: tier.created_at,
+                redeemable: r,
                 resolved,
-                tier.banner.clone(),
-            ));
+                banner: tier.banner.clone(),
+                voucher_type: None,
+                holder_role: None,
+            });
         }
     }
     if let Some(customer) = &customer_id {
@@ -97,19 +115,42 @@ pub fn qualify(
         {
             let (r, resolved) =
                 resolve::voucher_redeemable(project, voucher, now, customer_id.as_deref());
-            candidates.push((
-                voucher.code.clone(),
-                "voucher",
-                voucher.created_at,
-                r,
+            let holder_role = project
+                .holders
+                .newest_first()
+                .find(|h| h.redeemable_id == voucher.id && h.customer_id == *customer)
+                .map_or_else(|| "OWNER".to_string(), |h| h.holder_role.clone());
+            candidates.push(Candidate {
+                id: voucher.code.clone(),
+                object: "voucher",
+                created_at: voucher.created_at,
+                redeemable: r,
                 resolved,
-                None,
-            ));
+                banner: None,
+                voucher_type: Some(voucher.kind.clone()),
+                holder_role: Some(holder_role),
+            });
         }
     }
 
     let mut found = Vec::new();
-    for (id, object, created_at, redeemable, resolved, banner) in candidates {
+    for candidate in candidates {
+        if options
+            .starting_after
+            .is_some_and(|after| candidate.created_at.is_none_or(|c| c >= after))
+            || !filters.matches(|field| candidate.values(project, field))
+        {
+            continue;
+        }
+        let Candidate {
+            id,
+            object,
+            created_at,
+            redeemable,
+            resolved,
+            banner,
+            ..
+        } = candidate;
         let redeemable = Redeemable {
             counters: Counters::default(),
             ..redeemable
@@ -177,4 +218,43 @@ pub fn qualify(
         order: Some(whole),
         stacking_rules: Some(stacking_view(&project.stacking)),
     })
+}
+
+/// An incentive that may qualify, with what `options.filters` can ask about it.
+struct Candidate {
+    id: String,
+    object: &'static str,
+    created_at: Option<Timestamp>,
+    redeemable: Redeemable,
+    resolved: resolve::Resolved,
+    banner: Option<String>,
+    voucher_type: Option<String>,
+    holder_role: Option<String>,
+}
+
+impl Candidate {
+    /// Its values of a filter field.
+    fn values(&self, project: &Project, field: &str) -> Vec<String> {
+        let campaign_id = self.resolved.campaign.as_ref().map(|c| c.0.clone());
+        match field {
+            "resource_id" => vec![self.id.clone()],
+            "resource_type" => vec![self.object.to_string()],
+            "campaign_id" => campaign_id.into_iter().collect(),
+            "campaign_type" => campaign_id
+                .and_then(|id| project.campaigns.get(&id))
+                .map(|c| c.campaign_type.clone())
+                .into_iter()
+                .collect(),
+            "category_id" => self
+                .resolved
+                .categories
+                .iter()
+                .filter_map(|c| c.get("id").and_then(|id| id.as_str()).map(str::to_string))
+                .collect(),
+            "voucher_type" => self.voucher_type.clone().into_iter().collect(),
+            "code" => self.resolved.code.clone().into_iter().collect(),
+            "holder_role" => self.holder_role.clone().into_iter().collect(),
+            _ => Vec::new(),
+        }
+    }
 }

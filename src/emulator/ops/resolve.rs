@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{categories, customers, loyalty, referrals, rules, vouchers};
+use super::{categories, customers, loyalty, referrals, rules, sessions, vouchers};
 use crate::emulator::convert::{self, PreparedOrder};
 use crate::emulator::store::Project;
 use crate::engine::code::{self, CodeState};
@@ -141,6 +141,7 @@ pub fn resolve(
     now: Timestamp,
     customer: (bool, Option<&str>),
     has_order: bool,
+    session: Option<&str>,
 ) -> (Redeemable, Resolved) {
     let (customer_given, customer_id) = customer;
     let missing = |resource_type: &'static str| Redeemable {
@@ -156,7 +157,10 @@ pub fn resolve(
     };
     match r.object.as_str() {
         "voucher" => match project.vouchers.get(&r.id) {
-            Some(voucher) => {
+            Some(stored) => {
+                // What other sessions hold is not there for this request to take.
+                let voucher = sessions::held(project, &stored.code, now, session).apply(stored);
+                let voucher = voucher.as_ref();
                 let (mut redeemable, mut resolved) =
                     voucher_redeemable(project, voucher, now, customer_id);
                 if let Some(rejection) = referrals::rejection(voucher, customer_given, customer_id)

@@ -8,6 +8,7 @@ use axum::{Extension, Json};
 use super::{Body, Current, open};
 use crate::emulator::error::{ApiError, ApiResult};
 use crate::emulator::extract::{Params, Segments, json};
+use crate::emulator::filters::Filters;
 use crate::emulator::ops::{Page, customers, referrals};
 use crate::emulator::store::Emulator;
 use crate::model::{Customer, CustomerInput, List, RedeemableHolder};
@@ -95,19 +96,50 @@ pub async fn customer_redeemables(
     Segments(id): Segments<String>,
     params: Params,
 ) -> ApiResult<Json<List<RedeemableHolder>>> {
+    let filters = Filters::parse(&params, WALLET_FILTERS, &["created_at"])?;
     let (project, now) = open(&slot);
     let rows = referrals::wallet(&project, &id, now)?;
-    holders_page(rows, &params).map(Json)
+    holders_page(rows, &filters, &params).map(Json)
 }
 
-/// A page of holders as `/redeemables` and `/holders` list them: `limit`, `order`
+/// The fields `filters` takes on a wallet.
+const WALLET_FILTERS: &[&str] = &[
+    "id",
+    "redeemable_id",
+    "redeemable_object",
+    "holder_role",
+    "campaign_id",
+    "campaign_type",
+    "voucher_type",
+];
+
+/// A holder's value of a `filters` field.
+fn holder_field(holder: &RedeemableHolder, field: &str) -> Option<String> {
+    match field {
+        "id" => Some(holder.id.clone()),
+        "created_at" => holder.created_at.map(|t| t.to_iso()),
+        "redeemable_id" => Some(holder.redeemable_id.clone()),
+        "redeemable_object" => Some(holder.redeemable_object.clone()),
+        "holder_role" => Some(holder.holder_role.clone()),
+        "campaign_id" => holder.campaign_id.clone(),
+        "campaign_type" => holder.campaign_type.clone(),
+        "voucher_type" => Some(holder.voucher_type.clone()),
+        "customer_id" => Some(holder.customer_id.clone()),
+        _ => None,
+    }
+    .filter(|v| !v.is_empty())
+}
+
+/// A page of holders as `/redeemables` and `/holders` list them: `filters`, `limit`, `order`
 /// (`created_at` or `-created_at`) and `starting_after_id`; `has_more` and where the next
 /// page starts.
 pub fn holders_page(
     mut rows: Vec<RedeemableHolder>,
+    filters: &Filters,
     params: &Params,
 ) -> ApiResult<List<RedeemableHolder>> {
     let limit = params.int("limit", 10, 1, 100)? as usize;
+    rows.retain(|h| filters.matches(|field| holder_field(h, field)));
     match params.get("order") {
         None => {}
         Some("created_at") => rows.sort_by_key(|h| h.created_at),

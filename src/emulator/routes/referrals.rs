@@ -8,6 +8,7 @@ use super::customers::holders_page;
 use super::{Body, Current, open};
 use crate::emulator::error::ApiResult;
 use crate::emulator::extract::{Params, Segments, json};
+use crate::emulator::filters::Filters;
 use crate::emulator::ops::referrals;
 use crate::emulator::store::Emulator;
 use crate::model::referral::HoldersAdded;
@@ -47,9 +48,14 @@ fn list(
     member: &str,
     params: &Params,
 ) -> ApiResult<Json<List<RedeemableHolder>>> {
+    let filters = Filters::parse(
+        params,
+        &["id", "holder_role", "customer_id"],
+        &["created_at"],
+    )?;
     let (project, _) = open(slot);
     let rows = referrals::list_holders(&project, campaign, member)?;
-    holders_page(rows, params).map(Json)
+    holders_page(rows, &filters, params).map(Json)
 }
 
 pub async fn holders_list(

@@ -162,10 +162,13 @@ pub async fn publications_create_from_query(
 /// strings but for `campaign[count]`, the one number of a publication.
 fn deep_object(params: &Params) -> ApiResult<serde_json::Value> {
     let mut root = serde_json::Map::new();
-    let mut names: Vec<&String> = params.0.keys().filter(|k| *k != "join_once").collect();
-    names.sort();
-    for name in names {
-        let value = &params.0[name];
+    let mut pairs: Vec<&(String, String)> = params
+        .pairs()
+        .iter()
+        .filter(|(k, _)| k != "join_once")
+        .collect();
+    pairs.sort();
+    for (name, value) in pairs {
         let (head, rest) = name.split_once('[').unwrap_or((name, ""));
         let mut path = vec![head];
         if !rest.is_empty() {
