@@ -59,7 +59,7 @@ impl CleanupReport {
         }
         out.push_str(&format!(" in {} call(s)", self.calls));
         if self.gone > 0 {
-            out.push_str(&format!("; {} were already gone", self.gone));
+            out.push_str(&format!("; {} already gone", self.gone));
         }
         if !self.left.is_empty() {
             out.push_str(&format!(
