@@ -137,6 +137,8 @@ pub fn evaluate(
             )
         })
         .unzip();
+    let mut order = order;
+    order.know_unit_products(project, engine.iter().filter_map(|r| r.discount.as_ref()));
     let evaluation = stack::evaluate(order.calc.clone(), &engine, &context, &project.stacking);
     Ok(Checkout {
         order,

@@ -133,6 +133,13 @@ pub fn qualify(
         }
     }
 
+    let mut order = order;
+    order.know_unit_products(
+        project,
+        candidates
+            .iter()
+            .filter_map(|c| c.redeemable.discount.as_ref()),
+    );
     let mut found = Vec::new();
     for candidate in candidates {
         if options
