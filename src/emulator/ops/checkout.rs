@@ -111,7 +111,7 @@ pub fn evaluate(
         orders::check_status(order.status.as_deref())?;
         orders::existing(project, order)?;
     }
-    let order = convert::order(project, req.order.as_ref())?;
+    let mut order = convert::order(project, req.order.as_ref())?;
     let customer_id = customer.as_ref().and_then(|c| customers::find(project, c));
     let context = resolve::context(
         project,
@@ -137,6 +137,7 @@ pub fn evaluate(
             )
         })
         .unzip();
+    order.know_unit_products(project, engine.iter().filter_map(|r| r.discount.as_ref()));
     let evaluation = stack::evaluate(order.calc.clone(), &engine, &context, &project.stacking);
     Ok(Checkout {
         order,

@@ -224,7 +224,7 @@ pub fn voucher_redeemable(
         }
         .into(),
         state,
-        discount: vouchers::discount_of(voucher),
+        discount: vouchers::discount_of(voucher).map(|d| priced(project, d)),
         rules: rules::assigned(project, &related),
         counters: counters(project, Some(&owner), customer_id),
         category: categories::for_engine(project, category_id),
@@ -241,6 +241,28 @@ pub fn voucher_redeemable(
         usage: Usage::Nothing,
     };
     (redeemable, resolved)
+}
+
+/// A unit discount naming its catalogue product by id, with the catalogue price, for a cart
+/// that lacks the product (one the catalogue does not know keeps its `unit_type`).
+fn priced(project: &Project, discount: Discount) -> Discount {
+    match discount {
+        Discount::Unit {
+            product,
+            unit_off,
+            effect,
+            price: None,
+        } => {
+            let stored = project.products.get(&product);
+            Discount::Unit {
+                product: stored.map_or(product, |p| p.id.clone()),
+                unit_off,
+                effect,
+                price: stored.and_then(|p| p.price),
+            }
+        }
+        other => other,
+    }
 }
 
 /// A promotion tier as the engine checks it.
@@ -280,7 +302,7 @@ pub fn tier_redeemable(
         .discount
         .as_ref()
         .and_then(|spec| convert::discount(spec, ".action.discount").ok())
-        .map(|(d, _)| d);
+        .map(|(d, _)| priced(project, d));
     let redeemable = Redeemable {
         subject: "Promotion Tier".into(),
         state,
