@@ -10,6 +10,9 @@
 //! - [`client`]: a typed reqwest client with timeouts, safe retries, a limiter shared by a run,
 //!   and a request log that never holds a secret.
 //! - [`target`]: where scenarios run: the embedded emulator, an emulator URL, or the live API.
+//! - [`live`]: what a live run needs before it starts: keys from the environment or `.env`,
+//!   a Voucherify host (or this machine), and the statement that the project is a Sandbox.
+//! - [`cleanup`]: deleting what a run created on a shared project, from its ledger.
 //! - [`steps`]: the Gherkin step library and the runner behind `run` and `cargo test`.
 //! - [`report`]: a run's results as values, and the reports rendered from them: terminal,
 //!   JUnit XML, Cucumber JSON, HTML, the step catalogue.
@@ -19,10 +22,12 @@
 //! - [`bench`]: throughput, scale and suite-time figures for `voucherify-harness bench`.
 
 pub mod bench;
+pub mod cleanup;
 pub mod client;
 pub mod emulator;
 pub mod engine;
 pub mod fixtures;
+pub mod live;
 pub mod model;
 pub mod report;
 pub mod shape;

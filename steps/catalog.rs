@@ -5,7 +5,7 @@ use cucumber::given;
 
 use super::params::Money;
 use super::world::{HarnessWorld, StepResult};
-use crate::model::{ProductInput, SegmentInput};
+use crate::model::{DiscountSpec, ProductInput, SegmentInput};
 
 #[given(expr = "the shop sells:")]
 async fn shop_sells(world: &mut HarnessWorld, step: &Step) -> StepResult {
@@ -39,6 +39,17 @@ async fn shop_sells(world: &mut HarnessWorld, step: &Step) -> StepResult {
             .insert(format!("product:{name}"), product.id);
     }
     Ok(())
+}
+
+/// A discount as the catalogue knows it: a free product named in the feature (`1 free "Mug"`)
+/// becomes that product's source id in the scenario's catalogue.
+pub fn in_catalogue(world: &HarnessWorld, mut discount: DiscountSpec) -> DiscountSpec {
+    if discount.kind == "UNIT"
+        && let Some(name) = discount.unit_type.take()
+    {
+        discount.unit_type = Some(world.code(&name));
+    }
+    discount
 }
 
 /// A reference to a catalogue product in rules and targets.

@@ -60,7 +60,7 @@ fn record(
     push(world, person, names, request, validation, redemption, error)
 }
 
-fn push(
+pub(super) fn push(
     world: &mut HarnessWorld,
     person: &str,
     names: &[String],
@@ -85,7 +85,7 @@ fn push(
     Ok(())
 }
 
-fn start_batch(world: &mut HarnessWorld) {
+pub(super) fn start_batch(world: &mut HarnessWorld) {
     world.batch_start = world.attempts.len();
 }
 

@@ -30,7 +30,7 @@ async fn create(
     let input = VoucherInput {
         code: Some(world.code(name)),
         kind: Some("DISCOUNT_VOUCHER".into()),
-        discount: Some(discount),
+        discount: Some(super::catalog::in_catalogue(world, discount)),
         redemption: Some(RedemptionLimit {
             quantity: coupon.quantity,
         }),

@@ -106,6 +106,33 @@ async fn total_is(world: &mut HarnessWorld, expected: Money) -> StepResult {
     world.expect_money("cart total after discounts", expected.0, order.total_amount)
 }
 
+#[then(expr = "the order holds {int} {string}, {int} of them free")]
+async fn holds_free_units(
+    world: &mut HarnessWorld,
+    quantity: i64,
+    product: String,
+    free: i64,
+) -> StepResult {
+    let order = successful_order(world)?;
+    let source_id = world.code(&product);
+    let item = order
+        .items
+        .iter()
+        .find(|i| {
+            i.source_id.as_deref() == Some(source_id.as_str())
+                || i.product.as_ref().and_then(|p| p.name.as_deref()) == Some(product.as_str())
+        })
+        .ok_or_else(|| world.failure(format!("the order holds no \"{product}\"")))?;
+    let got = (item.quantity, item.discount_quantity.unwrap_or(0));
+    if got == (quantity, free) {
+        return Ok(());
+    }
+    Err(world.failure(format!(
+        "expected {quantity} \"{product}\" with {free} free, the order holds {} with {} free",
+        got.0, got.1
+    )))
+}
+
 #[then(expr = "the item {string} is discounted by {money}")]
 async fn item_discount(world: &mut HarnessWorld, product: String, expected: Money) -> StepResult {
     let order = successful_order(world)?;

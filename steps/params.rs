@@ -63,11 +63,13 @@ impl FromStr for PercentParam {
 
 /// What a coupon gives, in words:
 /// `10.00 off`, `2.00 off each item`, `15% off`, `15% off up to 5.00`, `20% off each item`,
-/// `a fixed price of 30.00`, `a fixed price of 8.00 per item`.
+/// `a fixed price of 30.00`, `a fixed price of 8.00 per item`, `1 free "Mug"` (units the cart
+/// lacks are added), `1 free "Mug" on top` (added whatever the cart holds). A free product's
+/// `unit_type` is its name here; [`super::catalog::in_catalogue`] turns it into the catalogue's.
 #[derive(Debug, Clone, PartialEq, Parameter)]
 #[param(
     name = "offer",
-    regex = r"\d+(?:\.\d{1,2})? off(?: each item)?|\d+(?:\.\d+)?% off(?: each item)?(?: up to \d+(?:\.\d{1,2})?)?|a fixed price of \d+(?:\.\d{1,2})?(?: per item)?"
+    regex = r#"\d+(?:\.\d{1,2})? off(?: each item)?|\d+(?:\.\d+)?% off(?: each item)?(?: up to \d+(?:\.\d{1,2})?)?|a fixed price of \d+(?:\.\d{1,2})?(?: per item)?|\d+ free "[^"]+"(?: on top)?"#
 )]
 pub struct Offer(pub DiscountSpec);
 
@@ -84,6 +86,30 @@ impl FromStr for Offer {
             }
             .to_string(),
         );
+        if let Some((units, rest)) = s.split_once(" free \"") {
+            let (product, on_top) = match rest.strip_suffix("\" on top") {
+                Some(product) => (product, true),
+                None => (rest.trim_end_matches('"'), false),
+            };
+            return Ok(Self(DiscountSpec {
+                kind: "UNIT".into(),
+                unit_off: Some(
+                    units
+                        .parse()
+                        .map_err(|_| format!("'{units}' is not a number of units"))?,
+                ),
+                unit_type: Some(product.to_string()),
+                effect: Some(
+                    if on_top {
+                        "ADD_NEW_ITEMS"
+                    } else {
+                        "ADD_MISSING_ITEMS"
+                    }
+                    .into(),
+                ),
+                ..DiscountSpec::default()
+            }));
+        }
         if let Some(rest) = s.strip_prefix("a fixed price of ") {
             let amount = rest.trim_end_matches(" per item");
             return Ok(Self(DiscountSpec {
@@ -140,6 +166,12 @@ mod tests {
         let o: Offer = "2.00 off each item".parse().unwrap();
         assert_eq!((o.0.kind.as_str(), o.0.amount_off), ("AMOUNT", Some(200)));
         assert_eq!(o.0.effect.as_deref(), Some("APPLY_TO_ITEMS"));
+        let o: Offer = "2 free \"Mug\"".parse().unwrap();
+        assert_eq!((o.0.kind.as_str(), o.0.unit_off), ("UNIT", Some(2)));
+        assert_eq!(o.0.unit_type.as_deref(), Some("Mug"));
+        assert_eq!(o.0.effect.as_deref(), Some("ADD_MISSING_ITEMS"));
+        let o: Offer = "1 free \"Mug\" on top".parse().unwrap();
+        assert_eq!(o.0.effect.as_deref(), Some("ADD_NEW_ITEMS"));
         let o: Offer = "a fixed price of 30.00".parse().unwrap();
         assert_eq!((o.0.kind.as_str(), o.0.fixed_amount), ("FIXED", Some(3000)));
         assert_eq!(o.0.effect.as_deref(), Some("APPLY_TO_ORDER"));

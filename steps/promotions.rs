@@ -83,6 +83,7 @@ pub async fn category_id(
 }
 
 fn tier_input(
+    world: &HarnessWorld,
     name: &str,
     draft: &Draft,
     rule: Option<String>,
@@ -92,7 +93,7 @@ fn tier_input(
         name: Some(name.to_string()),
         banner: Some(name.to_string()),
         action: Some(TierAction {
-            discount: Some(draft.discount.clone()),
+            discount: Some(super::catalog::in_catalogue(world, draft.discount.clone())),
         }),
         validation_rules: rule.map(|r| vec![r]),
         category_id: category,
@@ -111,7 +112,7 @@ pub async fn create(world: &mut HarnessWorld, name: &str, draft: Draft) -> StepR
         name: Some(world.code(name)),
         campaign_type: Some("PROMOTION".into()),
         promotion: Some(PromotionInput {
-            tiers: vec![tier_input(name, &draft, rule, category)],
+            tiers: vec![tier_input(world, name, &draft, rule, category)],
         }),
         ..CampaignInput::default()
     };
@@ -343,7 +344,7 @@ async fn tiered(world: &mut HarnessWorld, step: &Step, name: String) -> StepResu
             ..Draft::default()
         };
         let rule = create_rule(world, &tier_name, &draft).await?;
-        let mut tier = tier_input(&tier_name, &draft, rule, None);
+        let mut tier = tier_input(world, &tier_name, &draft, rule, None);
         tier.hierarchy = Some(i as i64 + 1);
         tiers.push(tier);
         names.push(tier_name);
@@ -486,12 +487,18 @@ async fn automatic(world: &mut HarnessWorld, person: String, amount: Money) -> S
         ..OrderInput::default()
     };
     let answer = qualify(world, &person, order.clone()).await?;
-    // The best deal of each campaign.
+    // The best deal of each of the shop's campaigns (a shared project also holds the deals
+    // of other scenarios and runs, which are not this shop's).
     let mut seen = std::collections::HashSet::new();
     let mut chosen = Vec::new();
     for r in &answer.redeemables.items {
-        if r.object == "promotion_tier" && seen.insert(r.campaign_id.clone()) {
-            chosen.push(world.deal_name(&r.id).unwrap_or_else(|| r.id.clone()));
+        if r.object != "promotion_tier" {
+            continue;
+        }
+        if let Some(name) = world.deal_name(&r.id)
+            && seen.insert(r.campaign_id.clone())
+        {
+            chosen.push(name);
         }
     }
     if chosen.is_empty() {

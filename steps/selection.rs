@@ -280,7 +280,9 @@ pub fn skip_reason(
         .chain(&scenario.tags)
         .any(|t| t == EMULATOR_TAG);
     (tagged && kind == TargetKind::Live).then(|| {
-        "tagged @emulator: it needs the emulator's control plane (its clock), which the live target does not have".to_string()
+        "tagged @emulator: it needs the emulator's control plane (its clock, faults, rate-limit \
+         modes, stacking rules or webhook outbox), which a live project does not have"
+            .to_string()
     })
 }
 

@@ -6,28 +6,16 @@ use serde_json::{Value, json};
 
 use super::params::Offer;
 use super::promotions::category_id;
-use super::world::{FailureKind, HarnessWorld, StepFailure, StepResult};
+use super::world::{HarnessWorld, StepResult};
 use crate::model::VoucherInput;
 use crate::model::voucher::RedemptionLimit;
 
 /// Merges `change` into the scenario's stacking rules and sends them to the project.
 async fn set_rules(world: &mut HarnessWorld, change: Value) -> StepResult {
-    let has_control_plane = world.target()?.has_control_plane();
-    let project = world.project().and_then(|p| p.project_id.clone());
-    let (true, Some(project)) = (has_control_plane, project) else {
-        return Err(StepFailure {
-            kind: FailureKind::Error,
-            message: "stacking rules are set through the emulator's control plane; tag the scenario @emulator".into(),
-            exchange: None,
-        });
-    };
+    let (control, project) = world.control_plane()?;
     if let Value::Object(map) = change {
         world.stacking.extend(map);
     }
-    let control = world
-        .target()?
-        .anonymous_client()
-        .map_err(|e| world.call_failed("reaching the control plane", &e))?;
     control
         .set_stacking_rules(&project, &Value::Object(world.stacking.clone()))
         .await

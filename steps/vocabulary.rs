@@ -1,6 +1,7 @@
 //! The registered step definitions read back as QA write them: each definition's Cucumber
 //! Expression (recovered from the regex cucumber compiled it to), its parameter types, an
-//! example (the first use in the feature files, else one made from the parameters' examples),
+//! example (the first use in the feature files, from the step's own area where it has one,
+//! else one made from the parameters' examples),
 //! and the dry-run check that finds undefined and ambiguous steps without calling any API.
 
 use std::collections::HashSet;
@@ -48,7 +49,7 @@ fn param_types() -> Vec<ParamType> {
         ParamType {
             name: "offer",
             compiled: custom(<Offer as cucumber::Parameter>::REGEX),
-            meaning: "what a coupon gives: an amount or a percentage off (the order or each item, optionally capped), or a fixed price",
+            meaning: "what a coupon gives: an amount or a percentage off (the order or each item, optionally capped), a fixed price, or units of a product free (`1 free \"Mug\"`, `... on top`)",
             example: "10.00 off",
         },
         ParamType {
@@ -269,9 +270,16 @@ pub fn catalogue(features: &[gherkin::Feature]) -> Vec<StepEntry> {
     definitions()
         .into_iter()
         .map(|d| {
-            let used = steps
-                .iter()
-                .find(|(_, st)| kind_name(st.ty) == d.kind && d.regex.is_match(&st.value));
+            // The first use, from the step's own area of features/ when it has one there.
+            let uses = || {
+                steps
+                    .iter()
+                    .filter(|(_, st)| kind_name(st.ty) == d.kind && d.regex.is_match(&st.value))
+            };
+            let own_area = format!("/{}/", d.area);
+            let used = uses()
+                .find(|(path, _)| path.to_string().contains(&own_area))
+                .or_else(|| uses().next());
             let (example, example_at) = match used {
                 Some((path, st)) => (
                     st.value.clone(),

@@ -6,7 +6,7 @@ use std::time::Duration;
 use cucumber::{given, then, when};
 
 use super::params::Topics;
-use super::world::{FailureKind, HarnessWorld, StepFailure, StepResult};
+use super::world::{HarnessWorld, StepFailure, StepResult};
 use crate::client::{Client, Secret};
 use crate::model::webhook::WebhookInput;
 use crate::sink::{self, Behaviour, Received, Sink};
@@ -97,20 +97,7 @@ fn kind_of(world: &HarnessWorld, word: &str) -> Result<&'static str, StepFailure
 
 /// The control plane and the scenario's project, or why the step cannot run here.
 pub fn control_plane(world: &HarnessWorld) -> Result<(Client, String), StepFailure> {
-    let target = world.target()?;
-    let project = world.project().and_then(|p| p.project_id.clone());
-    let (true, Some(project)) = (target.has_control_plane(), project) else {
-        return Err(StepFailure {
-            kind: FailureKind::Error,
-            message: "this step needs the emulator's control plane; tag the scenario @emulator"
-                .into(),
-            exchange: None,
-        });
-    };
-    let control = target
-        .anonymous_client()
-        .map_err(|e| world.call_failed("reaching the control plane", &e))?;
-    Ok((control, project))
+    world.control_plane()
 }
 
 /// Starts the shop's endpoint if it is not running, checking signatures with the project's

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::client::pacer::Ticket;
 use crate::client::{Client, ClientError};
 use crate::engine::money::format_minor;
 use crate::engine::time::{DAY, Timestamp};
@@ -185,6 +186,22 @@ pub struct HarnessWorld {
     pub web_page: Option<Client>,
     /// The shop's webhook endpoint and what the scenario set up for webhooks.
     pub hooks: super::webhooks::ScenarioHooks,
+    /// The scenario is tagged `@emulator` (it may use the control plane).
+    emulator_tagged: bool,
+    /// Why the scenario was not run (the live run's call budget), if it was not.
+    not_run: Option<String>,
+    /// The pacer's ticket of the scenario (live target).
+    ticket: Option<Ticket>,
+}
+
+/// Where a scenario is and how it is tagged, as the runner hands it to the World.
+#[derive(Debug, Clone, Default)]
+pub struct ScenarioInfo {
+    pub name: String,
+    /// `features/coupons/discounts.feature:7`
+    pub location: String,
+    /// Tagged `@emulator` (on the scenario, its rule or its feature).
+    pub emulator_tagged: bool,
 }
 
 impl HarnessWorld {
@@ -194,16 +211,49 @@ impl HarnessWorld {
 
     /// Called before each scenario: gives it the target and a project of its own.
     pub async fn attach(&mut self, target: Arc<Target>, scenario: &str) {
-        match target.scenario_project(scenario).await {
-            Ok(project) => {
-                self.client = Some(project.client.clone());
-                self.project = Some(project);
-            }
+        let info = ScenarioInfo {
+            name: scenario.to_string(),
+            ..ScenarioInfo::default()
+        };
+        self.attach_scenario(target, &info).await;
+    }
+
+    /// The same, knowing where the scenario is and how it is tagged. On the live target the
+    /// scenario may wait here for the API's next rate-limit window, or not run at all when its
+    /// calls would exceed the run's budget (then every step says so, and calls nothing).
+    pub async fn attach_scenario(&mut self, target: Arc<Target>, info: &ScenarioInfo) {
+        self.emulator_tagged = info.emulator_tagged;
+        match target.scenario_project_at(&info.name, &info.location).await {
+            Ok(project) => match target.begin_scenario(&info.location, &project.client).await {
+                Ok(ticket) => {
+                    self.ticket = ticket;
+                    self.client = Some(project.client.clone());
+                    self.project = Some(project);
+                }
+                Err(reason) => self.not_run = Some(reason),
+            },
             Err(e) => {
                 self.setup_error = Some(format!("could not set up the scenario's project: {e}"))
             }
         }
         self.target = Some(target);
+    }
+
+    /// Called after each scenario: its planned calls are free again.
+    pub fn detach(&mut self) {
+        if let Some(target) = &self.target {
+            target.end_scenario(self.ticket.take());
+        }
+    }
+
+    /// Why the scenario was not run, if it was not.
+    pub fn not_run(&self) -> Option<&str> {
+        self.not_run.as_deref()
+    }
+
+    /// API calls the scenario sent (every client it used; not the control plane's).
+    pub fn calls_sent(&self) -> u64 {
+        self.project.as_ref().map_or(0, |p| p.client.calls_sent())
     }
 
     pub fn target(&self) -> Result<&Target, StepFailure> {
@@ -216,6 +266,13 @@ impl HarnessWorld {
 
     /// The client of the scenario's project.
     pub fn client(&self) -> Result<&Client, StepFailure> {
+        if let Some(reason) = &self.not_run {
+            return Err(StepFailure {
+                kind: FailureKind::Error,
+                message: reason.clone(),
+                exchange: None,
+            });
+        }
         if let Some(e) = &self.setup_error {
             return Err(StepFailure {
                 kind: FailureKind::Error,
@@ -236,10 +293,16 @@ impl HarnessWorld {
 
     /// A control-plane client and the scenario's emulator project, or a failure saying the
     /// step needs the emulator (tag the scenario `@emulator`).
+    ///
+    /// A scenario not tagged `@emulator` gets the same failure on the emulator too: it would
+    /// fail on the live target, so it must say that it needs the emulator.
     pub fn control_plane(&self) -> Result<(Client, String), StepFailure> {
         let target = self.target()?;
+        self.client()?;
         let project = self.project().and_then(|p| p.project_id.clone());
-        let (true, Some(project)) = (target.has_control_plane(), project) else {
+        let (true, true, Some(project)) =
+            (self.emulator_tagged, target.has_control_plane(), project)
+        else {
             return Err(StepFailure {
                 kind: FailureKind::Error,
                 message: "this step needs the emulator's control plane; tag the scenario @emulator"
@@ -260,12 +323,13 @@ impl HarnessWorld {
 
     /// The real code behind a coupon's name in the feature file.
     pub fn code(&self, name: &str) -> String {
-        let prefix = self
-            .target
-            .as_ref()
-            .map(|t| t.name_prefix())
-            .unwrap_or_default();
-        format!("{prefix}{name}")
+        format!("{}{name}", self.prefix())
+    }
+
+    /// What this scenario puts in front of codes, names and source ids (see
+    /// [`ScenarioProject::prefix`]).
+    pub fn prefix(&self) -> &str {
+        self.project.as_ref().map_or("", |p| p.prefix.as_str())
     }
 
     /// Records what a deal's name stands for.
@@ -295,11 +359,7 @@ impl HarnessWorld {
 
     /// The customer behind a person's name: their `source_id` is the name in lower case.
     pub fn customer(&self, person: &str) -> CustomerInput {
-        let prefix = self
-            .target
-            .as_ref()
-            .map(|t| t.name_prefix())
-            .unwrap_or_default();
+        let prefix = self.prefix();
         let slug: String = person
             .to_lowercase()
             .chars()

@@ -66,7 +66,7 @@ async fn the_secret_key_appears_in_no_artifact() {
     let run_dir = dir.clone();
     let out = tokio::task::spawn_blocking(move || {
         Command::new(BIN)
-            .args(["run", "--target", "live", "--base-url", &base])
+            .args(["run", "--target", "live", "--sandbox", "--base-url", &base])
             .env("VOUCHERIFY_APP_ID", APP_ID)
             .env("VOUCHERIFY_SECRET_KEY", CANARY)
             .current_dir(run_dir)

@@ -53,6 +53,55 @@ fn a_passing_run_exits_0_and_writes_both_reports() {
 }
 
 #[test]
+fn a_plan_prints_each_scenarios_calls_and_runs_nothing_else() {
+    let dir = scratch("cli-plan");
+    std::fs::write(dir.join("coupon.feature"), FEATURE).unwrap();
+    let out = run(&["run", "--plan", "coupon.feature"], &dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    // Each scenario creates its coupon and checks out once.
+    for (line, name) in [
+        (3, "An amount coupon takes its value off the cart"),
+        (8, "A percent coupon"),
+    ] {
+        assert!(
+            stdout.contains(&format!("      2  coupon.feature:{line}  {name}\n")),
+            "{stdout}"
+        );
+    }
+    assert!(
+        stdout.contains("4 API calls in all: 4 in 2 scenario(s)."),
+        "{stdout}"
+    );
+    assert!(!dir.join("reports").exists(), "a plan writes no report");
+    // On the live target the plan counts the cleanup and the key check, and compares the total
+    // with the budget; it needs no keys and sends nothing.
+    let out = run(
+        &[
+            "run",
+            "--target",
+            "live",
+            "--plan",
+            "--call-budget",
+            "5",
+            "coupon.feature",
+        ],
+        &dir,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("A live run of this selection would not start: this selection needs"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("more than the call budget of 5"),
+        "{stdout}"
+    );
+    assert!(!dir.join("reports").exists(), "a plan writes no report");
+}
+
+#[test]
 fn a_wrong_expected_amount_exits_1_and_the_junit_failure_names_step_expected_and_actual() {
     let dir = scratch("cli-fail");
     let wrong = FEATURE.replace("Then the discount is 10.00", "Then the discount is 12.00");

@@ -479,3 +479,107 @@ async fn orders_and_customers_are_upserted_by_source_id() {
         "invalid_payload",
     );
 }
+
+#[tokio::test]
+async fn a_session_holds_a_use_until_redeemed_released_or_lapsed() {
+    let api = Api::start().await;
+    api.voucher(
+        "HELD",
+        json!({"type": "AMOUNT", "amount_off": 500}),
+        Some(1),
+    )
+    .await;
+    let check = |session: serde_json::Value, who: &str| {
+        json!({"redeemables": Api::redeemables(&["HELD"]), "order": {"amount": 2000},
+               "customer": {"source_id": who}, "session": session})
+    };
+
+    // Malformed sessions are refused and hold nothing.
+    for session in [json!({"type": "KEEP"}), json!({"ttl": -1}), json!("LOCK")] {
+        let refused = api.post("/v1/validations", check(session, "alice")).await;
+        assert_error(&refused, 400, "invalid_payload");
+    }
+    let free = api.post("/v1/validations", check(json!(null), "bob")).await;
+    assert_eq!(free.body["valid"], true, "{}", free.body);
+
+    let held = api
+        .post(
+            "/v1/validations",
+            check(
+                json!({"type": "LOCK", "key": "cart-7", "ttl": 30, "ttl_unit": "MINUTES"}),
+                "alice",
+            ),
+        )
+        .await;
+    assert_eq!(held.body["valid"], true, "{}", held.body);
+    assert_eq!(
+        held.body["session"],
+        json!({"key": "cart-7", "type": "LOCK", "ttl": 30, "ttl_unit": "MINUTES"})
+    );
+    // Someone else is refused the last use; the holder is not.
+    let other = api.post("/v1/redemptions", check(json!(null), "bob")).await;
+    assert_error(&other, 400, "quantity_exceeded");
+    let mine = api
+        .post(
+            "/v1/validations",
+            check(json!({"type": "LOCK", "key": "cart-7"}), "alice"),
+        )
+        .await;
+    assert_eq!(mine.body["valid"], true, "{}", mine.body);
+
+    // Releasing: unknown code, unknown session, then the hold itself.
+    let release = |code: &str, key: &str| format!("/v1/vouchers/{code}/sessions/{key}");
+    let a = api.send("DELETE", &release("NOPE", "cart-7"), None).await;
+    assert_error(&a, 404, "not_found");
+    assert_eq!(a.body["resource_type"], "voucher");
+    let a = api.send("DELETE", &release("HELD", "cart-8"), None).await;
+    assert_error(&a, 404, "not_found");
+    assert_eq!(a.body["resource_type"], "session");
+    assert_eq!(
+        api.send("DELETE", &release("HELD", "cart-7"), None)
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        api.send("DELETE", &release("HELD", "cart-7"), None)
+            .await
+            .status,
+        404
+    );
+    let after_release = api.post("/v1/validations", check(json!(null), "bob")).await;
+    assert_eq!(after_release.body["valid"], true);
+
+    // A generated key, used by the redemption that names it.
+    let held = api
+        .post("/v1/validations", check(json!({"type": "LOCK"}), "alice"))
+        .await;
+    let key = held.body["session"]["key"].as_str().unwrap().to_string();
+    assert!(key.starts_with("ssn_"), "{key}");
+    assert_eq!(held.body["session"]["ttl"], 7);
+    assert_eq!(held.body["session"]["ttl_unit"], "DAYS");
+    let redeemed = api
+        .post(
+            "/v1/redemptions",
+            check(json!({"type": "LOCK", "key": key}), "alice"),
+        )
+        .await;
+    assert_eq!(redeemed.status, 200, "{}", redeemed.body);
+    assert_eq!(
+        redeemed.body["redemptions"][0]["session"]["key"],
+        key.as_str()
+    );
+    let stored = api
+        .get(&format!(
+            "/v1/redemptions/{}",
+            redeemed.body["redemptions"][0]["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(stored.body["session"]["key"], key.as_str());
+    assert_eq!(
+        api.send("DELETE", &release("HELD", &key), None)
+            .await
+            .status,
+        404
+    );
+}

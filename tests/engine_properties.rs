@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use proptest::prelude::*;
-use voucherify_harness::engine::discount::{Discount, Effect};
+use voucherify_harness::engine::discount::{Discount, Effect, UnitEffect};
 use voucherify_harness::engine::eligibility::{Category, Context, Redeemable};
 use voucherify_harness::engine::logic;
 use voucherify_harness::engine::money::Percent;
@@ -41,6 +41,20 @@ fn discount() -> impl Strategy<Value = Discount> {
             .prop_map(|(fixed_amount, effect)| Discount::Fixed {
                 fixed_amount,
                 effect
+            }),
+        (
+            1i64..5,
+            prop_oneof![
+                Just(UnitEffect::AddMissingItems),
+                Just(UnitEffect::AddNewItems)
+            ],
+            proptest::option::of(0i64..100_000)
+        )
+            .prop_map(|(unit_off, effect, price)| Discount::Unit {
+                product: "prod_gift".into(),
+                unit_off,
+                effect,
+                price
             }),
     ]
 }
@@ -158,9 +172,13 @@ proptest! {
         let amount = order.amount;
         let e = stack::evaluate(order, &redeemables, &Context::default(), &rules);
         let o = &e.order;
+        // Free units grow the order by exactly what they cost; the cart's amount stays initial.
+        let added: i64 = o.lines.iter().map(|l| l.units.applied_quantity_amount).sum();
+        prop_assert_eq!(o.initial_amount, amount);
+        prop_assert_eq!(o.amount, amount + added);
         prop_assert!(o.total_discount() >= 0);
-        prop_assert!(o.total_discount() <= amount);
-        prop_assert_eq!(o.total_amount(), amount - o.total_discount());
+        prop_assert!(o.total_discount() <= o.amount);
+        prop_assert_eq!(o.total_amount(), o.amount - o.total_discount());
         prop_assert_eq!(o.items_discount(), o.lines.iter().map(|l| l.discount).sum::<i64>());
         for line in &o.lines {
             prop_assert!(line.discount >= 0 && line.discount <= line.amount, "line {:?}", line);

@@ -70,7 +70,15 @@ async fn run_live(dir: PathBuf, base: String, extra: Vec<String>) -> Output {
     tokio::task::spawn_blocking(move || {
         Command::new(BIN)
             .arg("run")
-            .args(["--target", "live", "--base-url", &base, "--seed", "42"])
+            .args([
+                "--target",
+                "live",
+                "--sandbox",
+                "--base-url",
+                &base,
+                "--seed",
+                "42",
+            ])
             .args(extra)
             .env("VOUCHERIFY_APP_ID", common::APP_ID)
             .env("VOUCHERIFY_SECRET_KEY", common::SECRET)
@@ -383,26 +391,65 @@ fn say(text: &str) {
     let _ = writeln!(std::io::stderr(), "{text}");
 }
 
-const ORDER_MATTERS: &str = r#"@coupons
-Feature: Order matters on a shared project
-  Scenario: A coupon another scenario creates is accepted
+const REFUSED_ONCE: &str = r#"@coupons
+Feature: A coupon refused once
+  Scenario: A coupon created on the second attempt is accepted
+    Given a coupon "LATER" giving 1.00 off
     When Alice checks "LATER" against a cart of 10.00
     Then the coupon is accepted
 
-  Scenario: The coupon is created
-    Given a coupon "LATER" giving 1.00 off
+  Scenario: A coupon created at once
+    Given a coupon "AT-ONCE" giving 1.00 off
 "#;
 
-/// A scenario that fails, then passes on its retry, is one testcase marked flaky. On a shared
-/// (live) project the first scenario needs a coupon the second one creates: its first attempt
-/// fails, and its retry, after a pause in which the second scenario runs, passes.
+/// An emulator that refuses the first creation of a code ending in `LATER`, as an API having a
+/// bad moment would: the scenario's first attempt fails, its retry passes.
+async fn refusing_once() -> (voucherify_harness::emulator::Running, String) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use axum::response::IntoResponse as _;
+    use voucherify_harness::emulator::{Emulator, ProjectSpec, Running, app};
+
+    let emulator = Emulator::new(
+        ProjectSpec {
+            name: None,
+            app_id: Some(common::APP_ID.into()),
+            secret_key: Some(common::SECRET.into()),
+        },
+        voucherify_harness::emulator::clock::wall_now(),
+    );
+    let refused = Arc::new(AtomicBool::new(false));
+    let router = app(emulator.clone()).layer(axum::middleware::from_fn(
+        move |req: axum::extract::Request, next: axum::middleware::Next| {
+            let refused = refused.clone();
+            async move {
+                let creates_later = req.method() == "POST"
+                    && req.uri().path().starts_with("/v1/vouchers/")
+                    && req.uri().path().ends_with("LATER");
+                if creates_later && !refused.swap(true, Ordering::SeqCst) {
+                    let body = serde_json::json!({"code": 400, "key": "invalid_payload", "message": "Invalid payload", "details": "refused once on purpose"});
+                    return (axum::http::StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
+                }
+                next.run(req).await
+            }
+        },
+    ));
+    let running = Running::start_router(emulator, router, ([127, 0, 0, 1], 0).into())
+        .await
+        .expect("the emulator starts");
+    let base = running.url();
+    (running, base)
+}
+
+/// A scenario that fails, then passes on its retry, is one testcase marked flaky.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_scenario_retried_to_success_appears_once_marked_flaky() {
-    let api = common::Api::start().await;
+    let (_api, base) = refusing_once().await;
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("reports-flaky");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("features/coupons")).unwrap();
-    std::fs::write(dir.join("features/coupons/order.feature"), ORDER_MATTERS).unwrap();
+    std::fs::write(dir.join("features/coupons/order.feature"), REFUSED_ONCE).unwrap();
     let args = [
         "--retries",
         "1",
@@ -413,7 +460,7 @@ async fn a_scenario_retried_to_success_appears_once_marked_flaky() {
     ];
     let out = run_live(
         dir.clone(),
-        api.base.clone(),
+        base,
         args.iter().map(|a| a.to_string()).collect(),
     )
     .await;
@@ -431,7 +478,7 @@ async fn a_scenario_retried_to_success_appears_once_marked_flaky() {
     let xml = std::fs::read_to_string(dir.join("reports/junit.xml")).unwrap();
     let doc = roxmltree::Document::parse(&xml).unwrap();
     assert_eq!(cases(&doc).len(), 2, "the retried scenario appears once");
-    let flaky = testcase(&doc, "A coupon another scenario creates is accepted");
+    let flaky = testcase(&doc, "A coupon created on the second attempt is accepted");
     assert!(child(flaky, "failure").is_none());
     let marked = child(flaky, "properties")
         .map(|p| {
@@ -445,7 +492,7 @@ async fn a_scenario_retried_to_success_appears_once_marked_flaky() {
     assert_eq!(
         attempt,
         Some(
-            "attempt 1: Then the coupon is accepted (line 5): the checkout was not accepted: invalid (not_found)"
+            "attempt 1: Given a coupon \"LATER\" giving 1.00 off (line 4): creating the coupon \"LATER\" failed: the API answered 400 invalid_payload: Invalid payload (refused once on purpose)"
         )
     );
     let html = std::fs::read_to_string(dir.join("reports/index.html")).unwrap();

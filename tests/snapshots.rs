@@ -226,7 +226,7 @@ async fn every_endpoint_keeps_its_shape() {
         .scenario_project("response shapes")
         .await
         .expect("a project");
-    let prefix = target.name_prefix();
+    let prefix = project.prefix.clone();
     let shapes = shapes(&project.client, &prefix)
         .await
         .expect("every call answers");

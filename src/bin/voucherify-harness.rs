@@ -1,18 +1,19 @@
 //! The command line: `run` scenarios, `emulate` the API standalone, `seed` fixtures into a
-//! target, `bench` the emulator, list the `steps`.
+//! target, `bench` the emulator, list the `steps`, `cleanup` what live runs created.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 use voucherify_harness::client::{Credentials, Pace, Secret, Timeouts};
 use voucherify_harness::emulator::{self, Emulator, ProjectSpec};
+use voucherify_harness::live::Environment;
 use voucherify_harness::report::catalogue;
 use voucherify_harness::report::shard::Shard;
 use voucherify_harness::steps::{self, RunConfig, runner, vocabulary};
-use voucherify_harness::target::{TargetConfig, TargetKind};
+use voucherify_harness::target::{DEFAULT_CALL_BUDGET, LiveOptions, TargetConfig, TargetKind};
 use voucherify_harness::{bench, fixtures};
 
 /// The emulator makes and frees many small objects per request from several threads; this
@@ -50,6 +51,13 @@ enum Command {
         /// Secret key of the default project.
         #[arg(long, env = "VOUCHERIFY_SECRET_KEY", hide_env_values = true)]
         secret_key: Option<String>,
+        /// Serve the API as a live Sandbox project looks: no control plane (/_emulator/ answers
+        /// 404) and a rate limit with the real headers and 429s.
+        #[arg(long)]
+        live_like: bool,
+        /// The live-like rate limit, e.g. 100/h (the default, a Sandbox's) or 1000/min.
+        #[arg(long, value_parser = parse_pace, requires = "live_like")]
+        rate_limit: Option<Pace>,
     },
     /// Load fixture customers, products, campaigns and legacy-code CSVs into a target; exit 0
     /// when everything loaded, 1 when rows were refused, 2 on bad fixtures or no target.
@@ -63,11 +71,44 @@ enum Command {
         #[arg(long)]
         features: Option<PathBuf>,
     },
+    /// Delete what live runs created, as their ledgers record it (orders and redemptions stay:
+    /// the API cannot delete them). Exit 0 when everything deletable is gone, 1 when something
+    /// is left, 2 on bad input.
+    Cleanup(CleanupArgs),
     /// Print every step pattern with an example and its parameter types, grouped by area.
     Steps {
         /// Feature files or folders to take examples from (default: features/ when present).
         paths: Vec<PathBuf>,
     },
+}
+
+#[derive(clap::Args, Debug)]
+struct CleanupArgs {
+    /// The run whose objects to delete (its id is in the run's banner and reports).
+    #[arg(
+        long,
+        required_unless_present = "all_runs",
+        conflicts_with = "all_runs"
+    )]
+    run_id: Option<String>,
+    /// Every run with a ledger in --ledger-dir made on this project.
+    #[arg(long)]
+    all_runs: bool,
+    /// Where the runs' ledgers are.
+    #[arg(long, default_value = "reports/runs")]
+    ledger_dir: PathBuf,
+    /// API base URL without /v1 (default: VOUCHERIFY_API_URL, else https://api.voucherify.io).
+    #[arg(long, env = "VOUCHERIFY_API_URL")]
+    base_url: Option<String>,
+    /// Allow a host that is neither a Voucherify API host nor this machine.
+    #[arg(long)]
+    allow_host: bool,
+    /// The most API calls the cleanup may make.
+    #[arg(long, default_value_t = DEFAULT_CALL_BUDGET)]
+    call_budget: u64,
+    /// Seconds a call may take.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    timeout: u64,
 }
 
 #[derive(clap::Args, Debug)]
@@ -131,6 +172,25 @@ struct RunArgs {
     /// The run's own pace, shared by all scenarios, e.g. 100/min, 5/s, 100/h.
     #[arg(long, value_parser = parse_pace)]
     rate_limit: Option<Pace>,
+    /// Print the API calls each scenario makes (measured on an embedded emulator; with
+    /// --target live, what a live run of the selection needs); runs nothing elsewhere.
+    #[arg(long)]
+    plan: bool,
+    /// The live project is a Sandbox (also VOUCHERIFY_SANDBOX=1): a live run needs it.
+    #[arg(long)]
+    sandbox: bool,
+    /// Allow a live host that is neither a Voucherify API host nor this machine.
+    #[arg(long)]
+    allow_host: bool,
+    /// The most API calls a live run may make, cleanup included (a Sandbox allows 100 an hour).
+    #[arg(long, default_value_t = DEFAULT_CALL_BUDGET, value_name = "N")]
+    call_budget: u64,
+    /// Keep what a live run created (delete it later with `cleanup --run-id`).
+    #[arg(long)]
+    keep_data: bool,
+    /// Where live runs keep the ledger of what they created.
+    #[arg(long, default_value = "reports/runs")]
+    ledger_dir: PathBuf,
 }
 
 #[derive(clap::Args, Debug)]
@@ -188,10 +248,20 @@ fn main() -> ExitCode {
             port,
             app_id,
             secret_key,
-        } => runtime.block_on(emulate(host, port, app_id, secret_key)),
+            live_like,
+            rate_limit,
+        } => {
+            let live_like = live_like.then(|| {
+                rate_limit
+                    .map(|p| (u64::from(p.calls), p.period.as_millis() as i64))
+                    .unwrap_or(emulator::live_like::DEFAULT_WINDOW)
+            });
+            runtime.block_on(emulate(host, port, app_id, secret_key, live_like))
+        }
         Command::Seed(args) => runtime.block_on(seed(args)),
         Command::Bench { quick, features } => runtime.block_on(bench(quick, features)),
         Command::Steps { paths } => steps_catalogue(paths),
+        Command::Cleanup(args) => runtime.block_on(cleanup(args)),
     }
 }
 
@@ -318,6 +388,7 @@ async fn emulate(
     port: u16,
     app_id: Option<String>,
     secret_key: Option<String>,
+    live_like: Option<(u64, i64)>,
 ) -> ExitCode {
     let addr: SocketAddr = match format!("{host}:{port}").parse() {
         Ok(a) => a,
@@ -333,6 +404,8 @@ async fn emulate(
             }
         },
     };
+    // A key given here may be a real project's (from the environment): it is never shown.
+    let key_given = secret_key.is_some();
     let emu = Emulator::new(
         ProjectSpec {
             name: Some("Default project".into()),
@@ -350,17 +423,39 @@ async fn emulate(
     };
     let bound = listener.local_addr().unwrap_or(addr);
     let project = emu.default_project();
-    println!("Voucherify emulator listening on http://{bound}");
-    println!("  API base URL     http://{bound}  (SDKs add /v1)");
-    println!("  control plane    http://{bound}/_emulator/");
+    match live_like {
+        Some((limit, period_ms)) => {
+            let pace = Pace {
+                calls: u32::try_from(limit).unwrap_or(u32::MAX),
+                period: std::time::Duration::from_millis(period_ms as u64),
+            };
+            println!("Voucherify emulator, live-like, listening on http://{bound}");
+            println!("  API base URL     http://{bound}  (SDKs add /v1)");
+            println!("  control plane    none (as on a live project)");
+            println!("  rate limit       {pace}, with X-Rate-Limit-* headers and 429s");
+        }
+        None => {
+            println!("Voucherify emulator listening on http://{bound}");
+            println!("  API base URL     http://{bound}  (SDKs add /v1)");
+            println!("  control plane    http://{bound}/_emulator/");
+        }
+    }
     println!("  default project  {}", project.id);
     println!("  X-App-Id         {}", project.app_id);
-    println!("  X-App-Token      {}", project.secret_key);
+    if key_given {
+        println!("  X-App-Token      the secret key given (--secret-key or VOUCHERIFY_SECRET_KEY)");
+    } else {
+        println!("  X-App-Token      {}", project.secret_key);
+    }
     println!("Press Ctrl-C to stop.");
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    match emulator::serve(listener, emu, shutdown).await {
+    let router = match live_like {
+        Some(window) => emulator::live_like::live_like_app(emu, window),
+        None => emulator::app(emu),
+    };
+    match emulator::serve_router(listener, router, shutdown).await {
         Ok(()) => {
             println!("Emulator stopped.");
             ExitCode::SUCCESS
@@ -372,21 +467,42 @@ async fn emulate(
     }
 }
 
+/// The environment with the `.env` file of this folder under it.
+fn environment() -> Result<Environment, ExitCode> {
+    Environment::load(Path::new(".env")).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })
+}
+
 async fn run(args: RunArgs) -> ExitCode {
     let kind = match args.target {
         TargetArg::Emulator => TargetKind::Emulator,
         TargetArg::Live => TargetKind::Live,
     };
-    let credentials = match (
-        std::env::var("VOUCHERIFY_APP_ID"),
-        std::env::var("VOUCHERIFY_SECRET_KEY"),
-    ) {
-        (Ok(app_id), Ok(secret)) if kind == TargetKind::Live => Some(Credentials {
-            app_id,
-            secret_key: Secret::new(secret),
-        }),
-        _ => None,
-    };
+    let mut base_url = args.base_url;
+    let mut credentials = None;
+    let mut sandbox = args.sandbox;
+    // A live run's settings: the environment, then a .env file (a plan needs no keys).
+    if kind == TargetKind::Live && !args.dry_run {
+        let env = match environment() {
+            Ok(env) => env,
+            Err(code) => return code,
+        };
+        base_url = base_url.or_else(|| env.from_file("VOUCHERIFY_API_URL"));
+        if !args.plan {
+            match env.credentials().and_then(|c| Ok((c, env.sandbox()?))) {
+                Ok((c, from_env)) => {
+                    credentials = Some(c);
+                    sandbox |= from_env;
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    }
     let config = RunConfig {
         paths: if args.paths.is_empty() {
             vec![PathBuf::from("features")]
@@ -395,7 +511,7 @@ async fn run(args: RunArgs) -> ExitCode {
         },
         target: TargetConfig {
             kind,
-            base_url: args.base_url,
+            base_url,
             credentials,
             timeouts: Timeouts {
                 request: std::time::Duration::from_secs(args.timeout),
@@ -403,6 +519,14 @@ async fn run(args: RunArgs) -> ExitCode {
             },
             pace: args.rate_limit,
             seed: None,
+            live: LiveOptions {
+                sandbox,
+                allow_host: args.allow_host,
+                call_budget: args.call_budget,
+                keep_data: args.keep_data,
+                ledger_dir: Some(args.ledger_dir),
+                ..LiveOptions::default()
+            },
         },
         tags: args.tags,
         name: args.name,
@@ -437,8 +561,75 @@ async fn run(args: RunArgs) -> ExitCode {
             }
         };
     }
+    if args.plan {
+        let budget = (kind == TargetKind::Live).then_some(args.call_budget);
+        return match steps::plan::plan(&config).await {
+            Ok(plan) => {
+                print!("{}", plan.render(budget));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     match steps::run(config).await {
         Ok(report) => ExitCode::from(report.exit_code()),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn cleanup(args: CleanupArgs) -> ExitCode {
+    let env = match environment() {
+        Ok(env) => env,
+        Err(code) => return code,
+    };
+    let base_url = args
+        .base_url
+        .or_else(|| env.from_file("VOUCHERIFY_API_URL"))
+        .unwrap_or_else(|| voucherify_harness::live::DEFAULT_API_URL.to_string());
+    let checked = voucherify_harness::live::check_host(&base_url, args.allow_host)
+        .and_then(|()| env.credentials());
+    let credentials = match checked {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let options = voucherify_harness::cleanup::CleanupOptions {
+        base_url,
+        credentials,
+        ledger_dir: args.ledger_dir,
+        run_id: args.run_id,
+        call_budget: args.call_budget,
+        timeouts: Timeouts {
+            request: std::time::Duration::from_secs(args.timeout),
+            ..Timeouts::default()
+        },
+        waiting: voucherify_harness::cleanup::Waiting {
+            max_wait: voucherify_harness::cleanup::LONGEST_WAIT,
+            announce: |text| println!("{text}"),
+        },
+    };
+    match voucherify_harness::cleanup::clean_runs(&options).await {
+        Ok(outcome) => {
+            for line in &outcome.notes {
+                println!("{line}");
+            }
+            for report in &outcome.reports {
+                println!("Cleanup: {}", report.summary());
+            }
+            if outcome.reports.iter().all(|r| r.complete()) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)

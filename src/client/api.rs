@@ -53,6 +53,18 @@ impl Client {
             .map(|_| ())
     }
 
+    /// Releases what a validation session holds of a code.
+    pub async fn release_session(&self, code: &str, key: &str) -> Result<(), ClientError> {
+        self.call::<serde_json::Value>(
+            Method::DELETE,
+            &["v1", "vouchers", code, "sessions", key],
+            &[],
+            NO_BODY,
+        )
+        .await
+        .map(|_| ())
+    }
+
     pub async fn enable_voucher(&self, code: &str) -> Result<Voucher, ClientError> {
         self.call(
             Method::POST,

@@ -4,6 +4,10 @@
 //! ends after a call's timeout, the call is not sent: it fails at once with a message naming
 //! the limit, instead of knocking on a closed door.
 //!
+//! A live run also gives the limiter its call budget: no call beyond it is sent. And the
+//! limiter tells what it knows of a project's current window ([`Limiter::window`]), which the
+//! [`super::pacer`] uses to start a scenario only when its calls fit.
+//!
 //! Why hand-written: the pace is a dozen lines of GCRA, and the budget part (learned from the
 //! API's headers, keyed by project) is what matters here and no rate-limiting crate models it.
 
@@ -71,6 +75,23 @@ struct State {
     /// The pace's theoretical arrival time (GCRA).
     tat: Option<Instant>,
     budgets: HashMap<String, Budget>,
+    /// Projects whose announced window is over and no answer of the next one has come yet:
+    /// the limit, and the calls let through since.
+    rolled: HashMap<String, (u64, u64)>,
+    /// The most calls the run may send (its call budget), if any.
+    cap: Option<u64>,
+    /// Calls let through so far.
+    admitted: u64,
+}
+
+/// What the limiter knows of a project's current rate-limit window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowView {
+    pub limit: u64,
+    /// Calls left, counting those let through since the API's last answer.
+    pub remaining: u64,
+    /// When the window ends (`None`: a new window began and its end is not known yet).
+    pub reset_at: Option<Instant>,
 }
 
 /// Whether a call may go now.
@@ -116,15 +137,61 @@ impl Limiter {
         self.state().pace
     }
 
+    /// A limiter that also lets through at most `cap` calls in all (a run's call budget).
+    pub fn with_cap(pace: Option<Pace>, cap: Option<u64>) -> Self {
+        let limiter = Self::new(pace);
+        limiter.state().cap = cap;
+        limiter
+    }
+
+    /// Calls let through so far.
+    pub fn admitted(&self) -> u64 {
+        self.state().admitted
+    }
+
+    /// What is known of project `key`'s current window at `now`.
+    pub fn window(&self, key: &str, now: Instant) -> Option<WindowView> {
+        let state = self.state();
+        match (state.budgets.get(key), state.rolled.get(key)) {
+            (Some(b), _) if now < b.reset_at => Some(WindowView {
+                limit: b.limit,
+                remaining: b.remaining,
+                reset_at: Some(b.reset_at),
+            }),
+            (Some(b), _) => Some(WindowView {
+                limit: b.limit,
+                remaining: b.limit,
+                reset_at: None,
+            }),
+            (None, Some(&(limit, used))) => Some(WindowView {
+                limit,
+                remaining: limit.saturating_sub(used),
+                reset_at: None,
+            }),
+            (None, None) => None,
+        }
+    }
+
     /// Decides whether a call of project `key` may go at `now` and reserves its place; a call
     /// that would have to wait past `deadline` is refused.
     pub fn admit(&self, key: &str, now: Instant, deadline: Instant) -> Admission {
         let mut state = self.state();
+        if let Some(cap) = state.cap
+            && state.admitted >= cap
+        {
+            return Admission::Refuse(Refusal {
+                detail: format!(
+                    "the run's call budget of {cap} calls is used up; the call was not sent"
+                ),
+                limit: None,
+            });
+        }
         let mut earliest = now;
         let mut use_budget = false;
         match state.budgets.get(key).copied() {
             Some(b) if now >= b.reset_at => {
                 state.budgets.remove(key);
+                state.rolled.insert(key.to_string(), (b.limit, 0));
             }
             Some(b) if b.remaining == 0 => {
                 if b.reset_at > deadline {
@@ -143,6 +210,7 @@ impl Limiter {
                 // A new window opens in time: wait for it and let the API say what is left.
                 earliest = b.reset_at;
                 state.budgets.remove(key);
+                state.rolled.insert(key.to_string(), (b.limit, 0));
             }
             Some(_) => use_budget = true,
             None => {}
@@ -167,7 +235,10 @@ impl Limiter {
         }
         if use_budget && let Some(b) = state.budgets.get_mut(key) {
             b.remaining = b.remaining.saturating_sub(1);
+        } else if let Some((_, used)) = state.rolled.get_mut(key) {
+            *used += 1;
         }
+        state.admitted += 1;
         match earliest.saturating_duration_since(now) {
             d if d.is_zero() => Admission::Go,
             d => Admission::Wait(d),
@@ -218,13 +289,16 @@ impl Limiter {
             Some(b) if b.reset_unix > reset_unix => {}
             _ => {
                 state.budgets.insert(key.to_string(), budget);
+                state.rolled.remove(key);
             }
         }
     }
 
     /// Forgets what the API said about project `key` (e.g. after its clock was moved).
     pub fn forget(&self, key: &str) {
-        self.state().budgets.remove(key);
+        let mut state = self.state();
+        state.budgets.remove(key);
+        state.rolled.remove(key);
     }
 }
 
@@ -301,6 +375,39 @@ mod tests {
         // A new window can.
         l.observe("p", &headers(100, 99, UNIX + 4_200), now, UNIX);
         assert_eq!(l.admit("p", now, deadline), Admission::Go);
+    }
+
+    #[test]
+    fn the_cap_stops_calls_and_the_window_counts_calls_since_the_last_answer() {
+        let l = Limiter::with_cap(None, Some(3));
+        let now = Instant::now();
+        let deadline = now + Duration::from_secs(10);
+        assert_eq!(l.window("p", now), None);
+        l.observe("p", &headers(10, 6, UNIX + 2), now, UNIX);
+        assert_eq!(l.admit("p", now, deadline), Admission::Go);
+        let w = l.window("p", now).unwrap();
+        assert_eq!((w.limit, w.remaining), (10, 5));
+        assert_eq!(w.reset_at, Some(now + Duration::from_secs(2)));
+        // The window ends: a new one is assumed whole, less what went out since.
+        let later = now + Duration::from_secs(3);
+        assert_eq!(
+            l.admit("p", later, later + Duration::from_secs(10)),
+            Admission::Go
+        );
+        let w = l.window("p", later).unwrap();
+        assert_eq!((w.limit, w.remaining, w.reset_at), (10, 9, None));
+        assert_eq!(
+            l.admit("q", later, later + Duration::from_secs(10)),
+            Admission::Go
+        );
+        assert_eq!(l.admitted(), 3);
+        match l.admit("q", later, later + Duration::from_secs(10)) {
+            Admission::Refuse(why) => assert!(why.detail.contains("call budget of 3"), "{why:?}"),
+            other => panic!("{other:?}"),
+        }
+        // An answer of the new window replaces the guess.
+        l.observe("p", &headers(10, 2, UNIX + 70), later, UNIX + 3);
+        assert_eq!(l.window("p", later).unwrap().remaining, 2);
     }
 
     #[test]

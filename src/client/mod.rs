@@ -15,14 +15,16 @@ pub mod conditions;
 pub mod control;
 mod hooks;
 mod imports;
+pub mod ledger;
 pub mod limiter;
 mod log;
 mod loyalty;
+pub mod pacer;
 mod referrals;
 pub mod retry;
 
-use std::sync::Once;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
 use reqwest::{Method, Url};
@@ -30,6 +32,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use client_side::ClientSideKeys;
+pub use ledger::{Ledger, RunMark};
 pub use limiter::{Limiter, Pace};
 pub use log::{Exchange, RequestLog};
 pub use retry::RetryPolicy;
@@ -188,6 +191,10 @@ pub struct Client {
     client_side: Option<ClientSideKeys>,
     limiter: Limiter,
     retry: RetryPolicy,
+    /// Requests sent by this client and the clients made from it (a scenario's calls).
+    sent: Arc<AtomicU64>,
+    /// On a shared project: the run and scenario to mark created objects with, and the ledger.
+    mark: Option<RunMark>,
 }
 
 /// Numbers logical calls across all clients, so a call's attempts can be found in a log.
@@ -230,7 +237,28 @@ impl Client {
             client_side: None,
             limiter: Limiter::default(),
             retry: RetryPolicy::default(),
+            sent: Arc::default(),
+            mark: None,
         })
+    }
+
+    /// The same client (same log and call count) marking what it creates with `mark`.
+    pub fn with_mark(&self, mark: RunMark) -> Self {
+        Self {
+            mark: Some(mark),
+            ..self.clone()
+        }
+    }
+
+    /// The run mark, on a shared project.
+    pub fn mark(&self) -> Option<&RunMark> {
+        self.mark.as_ref()
+    }
+
+    /// Requests this client and the clients made from it have sent (retries included; calls
+    /// held back by a limit are not sent).
+    pub fn calls_sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
     }
 
     /// The same client with other credentials (and its own log).
@@ -305,6 +333,11 @@ impl Client {
 
     pub fn limiter(&self) -> &Limiter {
         &self.limiter
+    }
+
+    /// What the limiter knows of this client's current rate-limit window.
+    pub fn rate_limit_window(&self) -> Option<limiter::WindowView> {
+        self.limiter.window(self.budget_key(), Instant::now())
     }
 
     pub fn retry_policy(&self) -> RetryPolicy {
@@ -400,6 +433,9 @@ impl Client {
                 return Err(error);
             }
             let left = deadline.saturating_duration_since(Instant::now());
+            if !left.is_zero() {
+                self.sent.fetch_add(1, Ordering::Relaxed);
+            }
             let started = Instant::now();
             let result = if left.is_zero() {
                 Err(ClientError::Timeout {
@@ -421,6 +457,10 @@ impl Client {
                             .map(str::to_string)
                     });
                     exchange.rate_limit = rate_limit_headers(&r.headers);
+                    if let Some(mark) = &self.mark {
+                        mark.observe_sent(&method, segments, body.as_deref());
+                        mark.observe(&method, segments, r.status, &r.body);
+                    }
                     self.limiter.observe(
                         self.budget_key(),
                         &exchange.rate_limit,
@@ -559,7 +599,14 @@ impl Client {
         query: &[(&str, String)],
         body: Option<&(impl Serialize + ?Sized)>,
     ) -> Result<T, ClientError> {
-        let bytes = body.map(|b| serde_json::to_vec(b).unwrap_or_default());
+        let bytes = body.map(|b| match &self.mark {
+            Some(mark) => {
+                let mut value = serde_json::to_value(b).unwrap_or_default();
+                mark.stamp(&method, segments, &mut value);
+                serde_json::to_vec(&value).unwrap_or_default()
+            }
+            None => serde_json::to_vec(b).unwrap_or_default(),
+        });
         self.call_bytes(method, segments, query, bytes).await
     }
 

@@ -418,6 +418,19 @@ impl Conditions {
         Ok(rate_view(&state, now))
     }
 
+    /// Limits the project's server-side calls to `limit` per `period_ms` (fixed windows), for a
+    /// standalone emulator without a control plane (`emulate --live-like`). Hourly windows show
+    /// as mode `sandbox`, others as `per_minute`.
+    pub fn set_api_window(&self, limit: u64, period_ms: i64) {
+        let mut state = self.state();
+        state.mode = if period_ms == HOUR {
+            Mode::Sandbox
+        } else {
+            Mode::PerMinute
+        };
+        state.api = Some(Window::new(limit.max(1), period_ms.max(1)));
+    }
+
     pub fn rate_limit(&self, now: Timestamp) -> RateLimitView {
         rate_view(&self.state(), now)
     }

@@ -3,7 +3,7 @@
 
 use super::error::ApiError;
 use super::store::Project;
-use crate::engine::discount::{Discount, Effect};
+use crate::engine::discount::{Discount, Effect, UnitEffect};
 use crate::engine::money::Percent;
 use crate::engine::order::{Line, OrderCalc};
 use crate::model::order::ItemProduct;
@@ -83,14 +83,50 @@ pub fn discount(spec: &DiscountSpec, path: &str) -> Result<(Discount, DiscountSp
                 effect,
             }
         }
-        "UNIT" | "SHIPPING" => {
+        "UNIT" => {
+            let product = spec
+                .unit_type
+                .clone()
+                .filter(|t| !t.trim().is_empty())
+                .ok_or_else(|| {
+                    ApiError::invalid_payload(format!(
+                        "Property {path} should have required property 'unit_type'"
+                    ))
+                })?;
+            let unit_off = match spec.unit_off {
+                Some(n) if n >= 1 => n,
+                Some(_) => {
+                    return Err(ApiError::invalid_payload(format!(
+                        "Property {path}.unit_off should be >= 1"
+                    )));
+                }
+                None => {
+                    return Err(ApiError::invalid_payload(format!(
+                        "Property {path} should have required property 'unit_off'"
+                    )));
+                }
+            };
+            let effect = match spec.effect.as_deref() {
+                None => UnitEffect::AddMissingItems,
+                Some(name) => UnitEffect::from_api_name(name).ok_or_else(|| {
+                    ApiError::invalid_payload(format!(
+                        "Property {path}.effect should be equal to one of the allowed values: ADD_MISSING_ITEMS, ADD_NEW_ITEMS (ADD_MANY_ITEMS with units[] is not reproduced by the emulator)"
+                    ))
+                })?,
+            };
+            stored.effect = Some(effect.api_name().into());
+            Discount::Unit {
+                product,
+                unit_off,
+                effect,
+                price: None,
+            }
+        }
+        "SHIPPING" => {
             return Err(ApiError::bad_request(
                 "invalid_voucher",
                 "Invalid Voucher",
-                format!(
-                    "{} discounts are not reproduced by the emulator; use AMOUNT, PERCENT or FIXED",
-                    spec.kind
-                ),
+                "SHIPPING discounts are not reproduced by the emulator; use AMOUNT, PERCENT, FIXED or UNIT",
             ));
         }
         _ => {
@@ -108,6 +144,43 @@ pub struct PreparedOrder {
     pub calc: OrderCalc,
     pub items: Vec<OrderItem>,
     pub input: OrderInput,
+    /// The catalogue's items for products unit discounts may add, by the key they use.
+    pub unit_products: std::collections::HashMap<String, OrderItem>,
+}
+
+impl PreparedOrder {
+    /// Knows the catalogue item of every product the `discounts` may add to the cart.
+    pub fn know_unit_products<'a>(
+        &mut self,
+        project: &Project,
+        discounts: impl IntoIterator<Item = &'a Discount>,
+    ) {
+        for discount in discounts {
+            let Discount::Unit { product: key, .. } = discount else {
+                continue;
+            };
+            if let Some(p) = project.products.get(key) {
+                self.unit_products.insert(
+                    key.clone(),
+                    OrderItem {
+                        object: "order_item".into(),
+                        product_id: Some(p.id.clone()),
+                        source_id: p.source_id.clone(),
+                        related_object: Some("product".into()),
+                        price: p.price,
+                        product: Some(ItemProduct {
+                            id: Some(p.id.clone()),
+                            source_id: p.source_id.clone(),
+                            name: p.name.clone(),
+                            price: p.price,
+                            ..ItemProduct::default()
+                        }),
+                        ..OrderItem::default()
+                    },
+                );
+            }
+        }
+    }
 }
 
 /// Checks an order from a request and prices its lines (catalogue prices fill in missing ones).
@@ -195,6 +268,7 @@ pub fn order(project: &Project, input: Option<&OrderInput>) -> Result<PreparedOr
             })
         });
         items.push(OrderItem {
+            object: "order_item".into(),
             product_id: item
                 .product_id
                 .clone()
@@ -217,6 +291,7 @@ pub fn order(project: &Project, input: Option<&OrderInput>) -> Result<PreparedOr
         calc: OrderCalc::new(Some(amount), lines),
         items,
         input,
+        unit_products: Default::default(),
     })
 }
 
@@ -237,15 +312,33 @@ fn item_input_from(item: &OrderItem) -> OrderItemInput {
 
 /// The calculated order object for `calc` (totals and items), without identity fields.
 pub fn calculated_order(calc: &OrderCalc, prepared: &PreparedOrder) -> Order {
-    let items = prepared
-        .items
+    let items = calc
+        .lines
         .iter()
-        .zip(&calc.lines)
-        .map(|(item, line)| OrderItem {
-            discount_amount: line.discount,
-            applied_discount_amount: line.applied,
-            subtotal_amount: line.subtotal(),
-            ..item.clone()
+        .enumerate()
+        .map(|(i, line)| {
+            let item = prepared.items.get(i).cloned().unwrap_or_else(|| {
+                line.added_product
+                    .as_ref()
+                    .and_then(|key| prepared.unit_products.get(key))
+                    .cloned()
+                    .unwrap_or_else(|| added_item(line))
+            });
+            let units = line.units.touched.then_some(line.units);
+            OrderItem {
+                quantity: units.map_or(item.quantity, |_| line.quantity),
+                amount: units.map_or(item.amount, |_| line.amount),
+                discount_amount: line.discount,
+                applied_discount_amount: line.applied,
+                subtotal_amount: line.subtotal(),
+                initial_quantity: units.map(|u| u.initial_quantity),
+                initial_amount: units.map(|u| u.initial_amount),
+                discount_quantity: units.map(|u| u.discount_quantity),
+                applied_discount_quantity: units.map(|u| u.applied_discount_quantity),
+                applied_quantity: units.map(|u| u.applied_quantity),
+                applied_quantity_amount: units.map(|u| u.applied_quantity_amount),
+                ..item
+            }
         })
         .collect();
     Order {
@@ -259,12 +352,32 @@ pub fn calculated_order(calc: &OrderCalc, prepared: &PreparedOrder) -> Order {
         applied_discount_amount: calc.applied,
         items_applied_discount_amount: calc.items_applied(),
         total_applied_discount_amount: calc.total_applied(),
+        initial_amount: calc.units_changed().then_some(calc.initial_amount),
         items,
         metadata: prepared.input.metadata.clone().unwrap_or_default(),
         customer_id: None,
         referrer_id: prepared.input.referrer_id.clone(),
         object: "order".into(),
         ..Order::default()
+    }
+}
+
+/// The item a unit discount added for a product the catalogue does not know: by id
+/// (`prod_...`) or source id, as the discount names it.
+fn added_item(line: &Line) -> OrderItem {
+    let product = line.added_product.clone().unwrap_or_default();
+    let (product_id, source_id) = if product.starts_with("prod_") {
+        (Some(product), None)
+    } else {
+        (None, Some(product))
+    };
+    OrderItem {
+        object: "order_item".into(),
+        product_id,
+        source_id,
+        related_object: Some("product".into()),
+        price: line.price,
+        ..OrderItem::default()
     }
 }
 
@@ -297,6 +410,46 @@ mod tests {
 
     fn details(e: ApiError) -> String {
         e.body()["details"].as_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn unit_discounts_need_a_product_and_whole_units() {
+        let (d, stored) = discount(
+            &spec(serde_json::json!({"type":"UNIT","unit_off":2,"unit_type":"prod_mug"})),
+            ".discount",
+        )
+        .unwrap();
+        assert_eq!(
+            d,
+            Discount::Unit {
+                product: "prod_mug".into(),
+                unit_off: 2,
+                effect: UnitEffect::AddMissingItems,
+                price: None
+            }
+        );
+        assert_eq!(stored.effect.as_deref(), Some("ADD_MISSING_ITEMS"));
+        for (body, expected) in [
+            (
+                serde_json::json!({"type":"UNIT","unit_off":1}),
+                "required property 'unit_type'",
+            ),
+            (
+                serde_json::json!({"type":"UNIT","unit_type":"p"}),
+                "required property 'unit_off'",
+            ),
+            (
+                serde_json::json!({"type":"UNIT","unit_off":0,"unit_type":"p"}),
+                ".discount.unit_off should be >= 1",
+            ),
+            (
+                serde_json::json!({"type":"UNIT","unit_off":1,"unit_type":"p","effect":"ADD_MANY_ITEMS"}),
+                ".discount.effect should be equal to one of the allowed values: ADD_MISSING_ITEMS, ADD_NEW_ITEMS",
+            ),
+        ] {
+            let e = discount(&spec(body.clone()), ".discount").unwrap_err();
+            assert!(details(e).contains(expected), "{body}");
+        }
     }
 
     #[test]

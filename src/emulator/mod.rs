@@ -18,6 +18,7 @@ pub mod extract;
 pub mod filters;
 pub mod hooks;
 pub mod ids;
+pub mod live_like;
 pub mod multipart;
 pub mod ops;
 pub mod routes;
@@ -26,5 +27,5 @@ pub mod store;
 pub mod table;
 pub mod voucher_table;
 
-pub use server::{Running, app, serve};
+pub use server::{Running, app, serve, serve_router};
 pub use store::{Emulator, ProjectInfo, ProjectSpec};

@@ -147,7 +147,17 @@ pub async fn serve(
     emulator: Emulator,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let service = app(emulator).map_request(normalize_path);
+    serve_router(listener, app(emulator), shutdown).await
+}
+
+/// Serves `router` (the emulator's [`app`], or a variant of it such as the live-like one) on
+/// `listener` until `shutdown` completes.
+pub async fn serve_router(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let service = router.map_request(normalize_path);
     axum::serve(
         listener,
         axum::ServiceExt::<Request>::into_make_service(service),
@@ -168,10 +178,20 @@ pub struct Running {
 impl Running {
     /// Binds `addr` (port 0 picks a free port) and serves in a background task.
     pub async fn start(emulator: Emulator, addr: SocketAddr) -> std::io::Result<Self> {
+        let router = app(emulator.clone());
+        Self::start_router(emulator, router, addr).await
+    }
+
+    /// The same with `router` built over `emulator` (e.g. the live-like API).
+    pub async fn start_router(
+        emulator: Emulator,
+        router: Router,
+        addr: SocketAddr,
+    ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(serve(listener, emulator.clone(), async move {
+        let task = tokio::spawn(serve_router(listener, router, async move {
             let _ = stopped.await;
         }));
         Ok(Self {

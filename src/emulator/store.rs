@@ -57,6 +57,22 @@ pub struct CardDebit {
     pub credits: i64,
 }
 
+/// A validation session holding codes (`ssn_...` or the shop's own key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub key: String,
+    pub expires_at: Timestamp,
+    pub locks: Vec<SessionLock>,
+}
+
+/// One code a session holds: a use, and the credits or points the validation would take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionLock {
+    pub code: String,
+    pub credits: i64,
+    pub points: i64,
+}
+
 /// A static segment and its members (customer ids).
 #[derive(Debug, Clone)]
 pub struct StoredSegment {
@@ -143,6 +159,8 @@ pub struct Project {
     pub async_actions: Table<AsyncAction>,
     /// Who holds which code (`rh_`): owners, referrers and referees, keyed by id.
     pub holders: Table<RedeemableHolder>,
+    /// Validation sessions holding codes, keyed by session key.
+    pub sessions: HashMap<String, Session>,
 }
 
 impl Project {
@@ -177,6 +195,7 @@ impl Project {
             rewards: Table::default(),
             reward_assignments: Table::default(),
             card_debits: HashMap::new(),
+            sessions: HashMap::new(),
             publications: Table::default(),
             async_actions: Table::default(),
             holders: Table::default(),

@@ -1,4 +1,5 @@
-//! Discounts (`AMOUNT`, `PERCENT`, `FIXED`) and how each effect takes money off an order.
+//! Discounts (`AMOUNT`, `PERCENT`, `FIXED`, `UNIT`) and how each effect takes money off an
+//! order (a unit discount first adds the units it gives to the cart).
 //!
 //! Stacked discounts are computed on the order as it stands after the earlier ones (the API's
 //! "discounted amount" mode). Per-line rounding uses [`Percent::of`]; proportional splits use
@@ -65,6 +66,38 @@ pub enum Discount {
         fixed_amount: Minor,
         effect: Effect,
     },
+    /// `unit_off` units of one product free (`UNIT`). The lines it applies to are the
+    /// product's lines in the cart; `price` is the catalogue's, for a product the cart lacks.
+    Unit {
+        product: String,
+        unit_off: i64,
+        effect: UnitEffect,
+        price: Option<Minor>,
+    },
+}
+
+/// How a unit discount gets its units into the cart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnitEffect {
+    /// Adds only the units the cart lacks to reach `unit_off`.
+    AddMissingItems,
+    /// Adds `unit_off` new units whatever the cart holds.
+    AddNewItems,
+}
+
+impl UnitEffect {
+    pub const fn api_name(self) -> &'static str {
+        match self {
+            Self::AddMissingItems => "ADD_MISSING_ITEMS",
+            Self::AddNewItems => "ADD_NEW_ITEMS",
+        }
+    }
+
+    pub fn from_api_name(name: &str) -> Option<Self> {
+        [Self::AddMissingItems, Self::AddNewItems]
+            .into_iter()
+            .find(|e| e.api_name() == name)
+    }
 }
 
 /// What one discount took off: order-level and per line (same indexing as the order's lines).
@@ -91,6 +124,20 @@ pub fn apply(order: &mut OrderCalc, discount: &Discount, targets: &[usize]) -> A
         Discount::Amount { effect, .. }
         | Discount::Percent { effect, .. }
         | Discount::Fixed { effect, .. } => *effect,
+        Discount::Unit {
+            product,
+            unit_off,
+            effect,
+            price,
+        } => {
+            apply_units(
+                order,
+                &mut applied,
+                (product, *unit_off, *effect, *price),
+                targets,
+            );
+            return applied;
+        }
     };
     if effect == Effect::ApplyToOrder {
         let wanted = match discount {
@@ -101,6 +148,7 @@ pub fn apply(order: &mut OrderCalc, discount: &Discount, targets: &[usize]) -> A
                 ..
             } => cap(percent_off.of(order.remaining()), *amount_limit),
             Discount::Fixed { fixed_amount, .. } => order.remaining() - (*fixed_amount).max(0),
+            Discount::Unit { .. } => 0,
         };
         applied.order = order.take_order_discount(wanted);
         return applied;
@@ -161,11 +209,48 @@ pub fn apply(order: &mut OrderCalc, discount: &Discount, targets: &[usize]) -> A
                 line.remaining() - new_total
             })
             .collect(),
+        Discount::Unit { .. } => vec![0; targets.len()],
     };
     for (index, want) in targets.iter().zip(wanted) {
         applied.lines[*index] += order.take_line_discount(*index, want);
     }
     applied
+}
+
+/// A unit discount: the product's first line in the cart (or a new line at the catalogue
+/// price) gets the units the effect adds, then `unit_off` of its units free. A product that is
+/// in neither the cart nor the catalogue gets nothing.
+fn apply_units(
+    order: &mut OrderCalc,
+    applied: &mut Applied,
+    (product, unit_off, effect, catalogue_price): (&str, i64, UnitEffect, Option<Minor>),
+    targets: &[usize],
+) {
+    let unit_off = unit_off.max(0);
+    let line = targets.iter().copied().find(|i| *i < order.lines.len());
+    let Some(price) = line
+        .and_then(|i| order.lines[i].price)
+        .or(catalogue_price)
+        .filter(|p| *p >= 0)
+    else {
+        return;
+    };
+    let have = line.map_or(0, |i| order.lines[i].quantity.max(0));
+    let add = match effect {
+        UnitEffect::AddMissingItems => (unit_off - have).max(0),
+        UnitEffect::AddNewItems => unit_off,
+    };
+    let index = match (line, add) {
+        (Some(i), 0) => i,
+        _ => order.add_units(line, product, add, price),
+    };
+    applied.lines.resize(order.lines.len(), 0);
+    let taken = order.take_line_discount(index, price.saturating_mul(unit_off));
+    applied.lines[index] += taken;
+    let units = &mut order.lines[index].units;
+    units.touched = true;
+    units.discount_quantity += unit_off;
+    units.applied_discount_quantity += unit_off;
 }
 
 fn cap(value: Minor, limit: Option<Minor>) -> Minor {
@@ -319,6 +404,85 @@ mod tests {
         };
         let a = apply(&mut o, &d, &[1, 7]);
         assert_eq!(a.lines, vec![0, 70]);
+    }
+
+    fn unit(unit_off: i64, effect: UnitEffect, price: Option<Minor>) -> Discount {
+        Discount::Unit {
+            product: "prod_mug".into(),
+            unit_off,
+            effect,
+            price,
+        }
+    }
+
+    #[test]
+    fn missing_units_are_added_then_given_free() {
+        // One mug at 3.50 in the cart; two free: one more is added, both are free.
+        let mut o = two_lines();
+        let a = apply(&mut o, &unit(2, UnitEffect::AddMissingItems, None), &[1]);
+        assert_eq!(a.lines, vec![0, 700]);
+        let mug = &o.lines[1];
+        assert_eq!(
+            (mug.quantity, mug.amount, mug.units.initial_quantity),
+            (2, 700, 2)
+        );
+        // The cart had 2 already (quantity 2 in `two_lines`): nothing added.
+        assert_eq!(mug.units.applied_quantity, 0);
+        assert_eq!(mug.units.discount_quantity, 2);
+        assert_eq!((o.amount, o.initial_amount), (2700, 2700));
+
+        let mut short = OrderCalc::new(None, vec![Line::new(1, Some(350), 350)]);
+        let a = apply(
+            &mut short,
+            &unit(3, UnitEffect::AddMissingItems, None),
+            &[0],
+        );
+        assert_eq!(a.lines, vec![1050]);
+        let mug = &short.lines[0];
+        assert_eq!((mug.quantity, mug.amount), (3, 1050));
+        assert_eq!(
+            (
+                mug.units.applied_quantity,
+                mug.units.applied_quantity_amount
+            ),
+            (2, 700)
+        );
+        assert_eq!(
+            (short.initial_amount, short.amount, short.total_amount()),
+            (350, 1050, 0)
+        );
+    }
+
+    #[test]
+    fn new_units_are_added_on_top_of_the_cart() {
+        let mut o = OrderCalc::new(None, vec![Line::new(2, Some(350), 700)]);
+        let a = apply(&mut o, &unit(1, UnitEffect::AddNewItems, None), &[0]);
+        assert_eq!(a.total(), 350);
+        assert_eq!(
+            (o.lines[0].quantity, o.amount, o.total_amount()),
+            (3, 1050, 700)
+        );
+    }
+
+    #[test]
+    fn a_product_missing_from_the_cart_gets_a_line_at_the_catalogue_price() {
+        let mut o = OrderCalc::new(None, vec![Line::new(1, Some(2000), 2000)]);
+        let a = apply(
+            &mut o,
+            &unit(1, UnitEffect::AddMissingItems, Some(450)),
+            &[],
+        );
+        assert_eq!(a.lines, vec![0, 450]);
+        assert_eq!(o.lines.len(), 2);
+        assert_eq!(o.lines[1].added_product.as_deref(), Some("prod_mug"));
+        assert_eq!(
+            (o.amount, o.total_amount(), o.initial_amount),
+            (2450, 2000, 2000)
+        );
+        // Neither in the cart nor priced in the catalogue: nothing happens.
+        let mut bare = OrderCalc::new(Some(1000), vec![]);
+        let a = apply(&mut bare, &unit(1, UnitEffect::AddNewItems, None), &[]);
+        assert_eq!((a.total(), bare.amount, bare.lines.len()), (0, 1000, 0));
     }
 
     #[test]

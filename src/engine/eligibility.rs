@@ -10,7 +10,7 @@ use super::order::OrderCalc;
 use super::rejection::Rejection;
 use super::rules::{
     self, Collections, Counters, CustomerFacts, Facts, ItemFacts, Missing, OrderFacts, Outcome,
-    RuleSet,
+    ProductRef, RuleSet,
 };
 use super::stack::Incentive;
 
@@ -87,7 +87,22 @@ impl Redeemable {
 /// Checks `r` against the order as it stands (`running`).
 pub fn check(r: &Redeemable, running: &OrderCalc, ctx: &Context) -> Result<Incentive, Rejection> {
     r.state.clone()?;
-    let targets = r.targets(ctx);
+    let targets = match &r.discount {
+        // A unit discount applies to its product's lines.
+        Some(Discount::Unit { product, .. }) => {
+            let unit = ProductRef {
+                object: "product".into(),
+                id: product.clone(),
+                source_id: None,
+            };
+            Some(
+                (0..ctx.items.len())
+                    .filter(|i| ctx.items[*i].matches(&unit, &ctx.collections))
+                    .collect(),
+            )
+        }
+        _ => r.targets(ctx),
+    };
     let prospective = match &r.discount {
         Some(d) => {
             let all: Vec<usize> = (0..running.lines.len()).collect();

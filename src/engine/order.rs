@@ -17,6 +17,27 @@ pub struct Line {
     pub discount: Minor,
     /// Item-level discount added by the current request.
     pub applied: Minor,
+    /// Free units: what unit discounts gave so far, and in the current request.
+    pub units: UnitCounts,
+    /// The product a unit discount added this line for (lines from the cart have none).
+    pub added_product: Option<String>,
+}
+
+/// How unit discounts changed a line: units added to the cart and units given free.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct UnitCounts {
+    /// Quantity before any unit was added.
+    pub initial_quantity: i64,
+    /// Amount before any unit was added.
+    pub initial_amount: Minor,
+    /// Units given free so far, and by the current request.
+    pub discount_quantity: i64,
+    pub applied_discount_quantity: i64,
+    /// Units added by the current request, and what they cost.
+    pub applied_quantity: i64,
+    pub applied_quantity_amount: Minor,
+    /// Whether a unit discount touched this line at all.
+    pub touched: bool,
 }
 
 impl Line {
@@ -27,6 +48,12 @@ impl Line {
             amount,
             discount: 0,
             applied: 0,
+            units: UnitCounts {
+                initial_quantity: quantity,
+                initial_amount: amount,
+                ..UnitCounts::default()
+            },
+            added_product: None,
         }
     }
 
@@ -43,8 +70,10 @@ impl Line {
 
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct OrderCalc {
-    /// Order amount before any discount.
+    /// Order amount before any discount (with the units unit discounts added).
     pub amount: Minor,
+    /// Order amount before any discount or added unit.
+    pub initial_amount: Minor,
     /// Order-level discount taken so far.
     pub discount: Minor,
     /// Order-level discount added by the current request.
@@ -59,10 +88,48 @@ impl OrderCalc {
             amount.unwrap_or_else(|| lines.iter().fold(0, |sum, l| sum.saturating_add(l.amount)));
         Self {
             amount,
+            initial_amount: amount,
             discount: 0,
             applied: 0,
             lines,
         }
+    }
+
+    /// Adds `units` of a product at `price` each to line `index`, or to a new line for
+    /// `product` when `index` is `None`; the order's amount grows by their cost. Returns the
+    /// line's index.
+    pub fn add_units(
+        &mut self,
+        index: Option<usize>,
+        product: &str,
+        units: i64,
+        price: Minor,
+    ) -> usize {
+        let index = match index.filter(|i| *i < self.lines.len()) {
+            Some(i) => i,
+            None => {
+                self.lines.push(Line {
+                    price: Some(price),
+                    added_product: Some(product.to_string()),
+                    ..Line::new(0, Some(price), 0)
+                });
+                self.lines.len() - 1
+            }
+        };
+        let cost = price.saturating_mul(units.max(0));
+        let line = &mut self.lines[index];
+        line.quantity += units.max(0);
+        line.amount = line.amount.saturating_add(cost);
+        line.units.applied_quantity += units.max(0);
+        line.units.applied_quantity_amount += cost;
+        line.units.touched = true;
+        self.amount = self.amount.saturating_add(cost);
+        index
+    }
+
+    /// Whether a unit discount added units or gave some free.
+    pub fn units_changed(&self) -> bool {
+        self.lines.iter().any(|l| l.units.touched)
     }
 
     pub fn items_discount(&self) -> Minor {
@@ -118,6 +185,9 @@ impl OrderCalc {
         self.applied = 0;
         for line in &mut self.lines {
             line.applied = 0;
+            line.units.applied_discount_quantity = 0;
+            line.units.applied_quantity = 0;
+            line.units.applied_quantity_amount = 0;
         }
     }
 }

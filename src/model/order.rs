@@ -111,6 +111,20 @@ pub struct OrderItem {
     pub price: Option<i64>,
     #[serde(default)]
     pub subtotal_amount: i64,
+    /// What unit discounts did to the line (only on lines they touched): the quantity and
+    /// amount before units were added, units given free, units added by this request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_quantity: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_amount: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_quantity: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applied_discount_quantity: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applied_quantity: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applied_quantity_amount: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<ItemProduct>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -155,6 +169,9 @@ pub struct Order {
     pub status: Option<String>,
     #[serde(default)]
     pub amount: i64,
+    /// The amount before unit discounts added units (only when they did).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_amount: Option<i64>,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub discount_amount: i64,
     #[serde(default, skip_serializing_if = "is_zero")]

@@ -54,6 +54,9 @@ pub struct Redemption {
     pub failure_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_message: Option<String>,
+    /// `{key}` of the validation session whose hold this redemption used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<serde_json::Value>,
     #[serde(default)]
     pub order: Option<Order>,
     #[serde(default)]

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use super::answers::{sort_results, stacking_view, tracking_id};
 use super::resolve::{self, Resolved};
-use super::{customers, loyalty, orders, referrals};
+use super::{customers, loyalty, orders, referrals, sessions};
 use crate::emulator::convert::{self, PreparedOrder};
 use crate::emulator::error::ApiError;
 use crate::emulator::store::{BudgetEntry, CardDebit, Project};
@@ -111,7 +111,7 @@ pub fn evaluate(
         orders::check_status(order.status.as_deref())?;
         orders::existing(project, order)?;
     }
-    let order = convert::order(project, req.order.as_ref())?;
+    let mut order = convert::order(project, req.order.as_ref())?;
     let customer_id = customer.as_ref().and_then(|c| customers::find(project, c));
     let context = resolve::context(
         project,
@@ -121,14 +121,23 @@ pub fn evaluate(
         req.metadata.as_ref(),
         RulesMode::Full,
     );
+    let session = sessions::parse(req)?.and_then(|s| s.key);
     let (engine, resolved): (Vec<Redeemable>, Vec<Resolved>) = req
         .redeemables
         .iter()
         .map(|r| {
             let who = (customer.is_some(), customer_id.as_deref());
-            resolve::resolve(project, r, now, who, req.order.is_some())
+            resolve::resolve(
+                project,
+                r,
+                now,
+                who,
+                req.order.is_some(),
+                session.as_deref(),
+            )
         })
         .unzip();
+    order.know_unit_products(project, engine.iter().filter_map(|r| r.discount.as_ref()));
     let evaluation = stack::evaluate(order.calc.clone(), &engine, &context, &project.stacking);
     Ok(Checkout {
         order,
@@ -151,6 +160,12 @@ pub fn validate(
         .customer
         .as_ref()
         .and_then(|c| customers::find(project, c));
+    let session = match sessions::parse(req)? {
+        Some(asked) if checkout.evaluation.valid => {
+            Some(sessions::hold(project, &asked, &checkout, now))
+        }
+        _ => None,
+    };
     let sorted = sort_results(project, req, &checkout);
     let mut order = convert::calculated_order(&checkout.evaluation.order, &checkout.order);
     order.customer_id = customer_id.clone();
@@ -163,7 +178,7 @@ pub fn validate(
         inapplicable_redeemables: sorted.inapplicable,
         order: checkout.evaluation.valid.then_some(order),
         tracking_id,
-        session: None,
+        session,
         stacking_rules: Some(stacking_view(&project.stacking)),
     })
 }
@@ -176,6 +191,7 @@ pub fn redeem(
     now: Timestamp,
 ) -> Result<RedemptionResponse, ApiError> {
     let checkout = evaluate(project, req, now)?;
+    let session = sessions::parse(req)?.and_then(|s| s.key);
     let input = req.order.clone().unwrap_or_default();
     let existing = orders::existing(project, &input)?;
     let customer_id = match &checkout.customer {
@@ -197,6 +213,7 @@ pub fn redeem(
             channel_type: "API".into(),
         },
         customer,
+        session: session.as_ref().map(|key| serde_json::json!({"key": key})),
         ..Redemption::default()
     };
 
@@ -211,6 +228,10 @@ pub fn redeem(
         ));
     }
 
+    // The session's hold is used by this redemption.
+    if let Some(key) = &session {
+        sessions::consume(project, key);
+    }
     // Consume each applied code.
     for (resolved, outcome) in checkout.resolved.iter().zip(&checkout.evaluation.outcomes) {
         if let (Some(code), Outcome::Applicable { .. }) = (&resolved.code, outcome)

@@ -19,6 +19,7 @@ pub mod referrals;
 pub mod resolve;
 pub mod rollback;
 pub mod rules;
+pub mod sessions;
 pub mod vouchers;
 
 /// A page of a list: `limit` 1-100 (default 10) and `page` from 1 up to `max_page`.

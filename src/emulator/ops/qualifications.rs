@@ -71,7 +71,7 @@ pub fn qualify(
     if let Some(o) = &req.order {
         orders::check_status(o.status.as_deref())?;
     }
-    let order = convert::order(project, req.order.as_ref())?;
+    let mut order = convert::order(project, req.order.as_ref())?;
     let customer_id = req
         .customer
         .as_ref()
@@ -134,6 +134,12 @@ pub fn qualify(
         }
     }
 
+    order.know_unit_products(
+        project,
+        candidates
+            .iter()
+            .filter_map(|c| c.redeemable.discount.as_ref()),
+    );
     let mut found = Vec::new();
     for candidate in candidates {
         if options

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{categories, customers, loyalty, referrals, rules, vouchers};
+use super::{categories, customers, loyalty, referrals, rules, sessions, vouchers};
 use crate::emulator::convert::{self, PreparedOrder};
 use crate::emulator::store::Project;
 use crate::engine::code::{self, CodeState};
@@ -141,6 +141,7 @@ pub fn resolve(
     now: Timestamp,
     customer: (bool, Option<&str>),
     has_order: bool,
+    session: Option<&str>,
 ) -> (Redeemable, Resolved) {
     let (customer_given, customer_id) = customer;
     let missing = |resource_type: &'static str| Redeemable {
@@ -156,17 +157,20 @@ pub fn resolve(
     };
     match r.object.as_str() {
         "voucher" => match project.vouchers.get(&r.id) {
-            Some(voucher) => {
+            Some(stored) => {
+                // What other sessions hold is not there for this request to take.
+                let voucher = sessions::held(project, &stored.code, now, session).apply(&stored);
+                let voucher = voucher.as_ref();
                 let (mut redeemable, mut resolved) =
-                    voucher_redeemable(project, &voucher, now, customer_id);
-                if let Some(rejection) = referrals::rejection(&voucher, customer_given, customer_id)
+                    voucher_redeemable(project, voucher, now, customer_id);
+                if let Some(rejection) = referrals::rejection(voucher, customer_given, customer_id)
                     && redeemable.state.is_ok()
                 {
                     redeemable.state = Err(rejection);
                 }
                 spend(
                     project,
-                    &voucher,
+                    voucher,
                     r,
                     customer_id,
                     has_order,
@@ -220,7 +224,7 @@ pub fn voucher_redeemable(
         }
         .into(),
         state,
-        discount: vouchers::discount_of(voucher),
+        discount: vouchers::discount_of(voucher).map(|d| priced(project, d)),
         rules: rules::assigned(project, &related),
         counters: counters(project, Some(&owner), customer_id),
         category: categories::for_engine(project, category_id),
@@ -237,6 +241,28 @@ pub fn voucher_redeemable(
         usage: Usage::Nothing,
     };
     (redeemable, resolved)
+}
+
+/// A unit discount naming its catalogue product by id, with the catalogue price, for a cart
+/// that lacks the product (one the catalogue does not know keeps its `unit_type`).
+fn priced(project: &Project, discount: Discount) -> Discount {
+    match discount {
+        Discount::Unit {
+            product,
+            unit_off,
+            effect,
+            price: None,
+        } => {
+            let stored = project.products.get(&product);
+            Discount::Unit {
+                product: stored.map_or(product, |p| p.id.clone()),
+                unit_off,
+                effect,
+                price: stored.and_then(|p| p.price),
+            }
+        }
+        other => other,
+    }
 }
 
 /// A promotion tier as the engine checks it.
@@ -276,7 +302,7 @@ pub fn tier_redeemable(
         .discount
         .as_ref()
         .and_then(|spec| convert::discount(spec, ".action.discount").ok())
-        .map(|(d, _)| d);
+        .map(|(d, _)| priced(project, d));
     let redeemable = Redeemable {
         subject: "Promotion Tier".into(),
         state,

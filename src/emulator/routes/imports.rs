@@ -30,12 +30,18 @@ async fn items(body: axum::body::Bytes) -> ApiResult<Vec<ImportItem>> {
     .unwrap_or_else(|_| Err(ApiError::invalid_payload("The import could not be read")))
 }
 
-/// Records the action, answers 202, and stores the rows in the background.
-fn start(
+/// A CSV file up to this size is imported before the 202 is sent.
+const SMALL_FILE_BYTES: usize = 256 * 1024;
+
+/// Records the action, answers 202, and stores the rows in the background. A `small` import
+/// (one chunk) is stored before the answer: its first read is `DONE`, so a client polls it the
+/// same number of times on every run.
+async fn start(
     slot: &Arc<ProjectSlot>,
     kind: Kind,
     plan: impl FnOnce() -> Vec<Planned> + Send + 'static,
     check_taken: Vec<String>,
+    small: bool,
 ) -> ApiResult<Response> {
     let started = Instant::now();
     let request_id = current_request_id();
@@ -47,10 +53,15 @@ fn start(
     };
     let slot = slot.clone();
     let id = action_id.clone();
-    tokio::task::spawn_blocking(move || {
+    let work = tokio::task::spawn_blocking(move || {
         let rows = plan();
         imports::run(&slot, &id, &kind, rows, started);
     });
+    if small {
+        // The action records its own outcome; a failed task leaves it IN_PROGRESS, as a
+        // crashed background job would.
+        let _ = work.await;
+    }
     Ok((
         StatusCode::ACCEPTED,
         Json(AsyncActionStarted {
@@ -64,12 +75,15 @@ fn start(
 pub async fn vouchers_import(Extension(slot): Current, Body(body): Body) -> ApiResult<Response> {
     let items = items(body).await?;
     let codes = items.iter().filter_map(|i| i.code.clone()).collect();
+    let small = items.len() <= imports::CHUNK;
     start(
         &slot,
         Kind::Vouchers,
         move || imports::plan_items(items, &Kind::Vouchers),
         codes,
+        small,
     )
+    .await
 }
 
 /// `POST /v1/vouchers/importCSV`: a form with the CSV in its `file` part (and optionally
@@ -95,12 +109,15 @@ pub async fn vouchers_import_csv(
     let range = file.data.as_ptr() as usize - body.as_ptr() as usize;
     let file_bytes = body.slice(range..range + file.data.len());
     let kind = Kind::VouchersCsv { events };
+    let small = file_bytes.len() <= SMALL_FILE_BYTES;
     start(
         &slot,
         kind,
         move || imports::plan_csv(&file_bytes, &header),
         Vec::new(),
+        small,
     )
+    .await
 }
 
 /// `POST /v1/campaigns/{id}/import`: codes that take the campaign's value, dates and type.
@@ -126,12 +143,15 @@ pub async fn campaigns_import(
     let codes = items.iter().filter_map(|i| i.code.clone()).collect();
     let kind = Kind::Campaign(Box::new(campaign));
     let plan_kind = kind.clone();
+    let small = items.len() <= imports::CHUNK;
     start(
         &slot,
         kind,
         move || imports::plan_items(items, &plan_kind),
         codes,
+        small,
     )
+    .await
 }
 
 /// The routes of this module.

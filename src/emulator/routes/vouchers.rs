@@ -1,16 +1,16 @@
 //! `/v1/vouchers`: create, read, update, delete, enable, disable, list, redemption entries,
-//! and the legacy single-code validate and redeem.
+//! session holds, and the legacy single-code validate and redeem.
 
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Extension, Json};
 
 use super::{Body, Current, open};
 use crate::emulator::error::{ApiError, ApiResult};
 use crate::emulator::extract::{Params, Segments, json, json_or_default};
-use crate::emulator::ops::{Page, checkout, vouchers};
+use crate::emulator::ops::{Page, checkout, sessions, vouchers};
 use crate::emulator::store::Emulator;
 use crate::emulator::voucher_table::Row;
 use crate::model::{List, RedeemableRef, Redemption, ValidationRequest, Voucher, VoucherInput};
@@ -252,6 +252,16 @@ pub async fn vouchers_redeem(
         .ok_or_else(|| ApiError::not_found("redemption", &code))
 }
 
+/// `DELETE /v1/vouchers/{code}/sessions/{sessionKey}`: releases a session's hold on the code.
+pub async fn vouchers_session_release(
+    Extension(slot): Current,
+    Segments((code, key)): Segments<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let (mut project, now) = open(&slot);
+    sessions::release(&mut project, &code, &key, now)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The routes of this module.
 pub fn router() -> Router<Emulator> {
     Router::new()
@@ -269,5 +279,9 @@ pub fn router() -> Router<Emulator> {
         .route(
             "/v1/vouchers/{code}/redemption",
             get(vouchers_redemptions).post(vouchers_redeem),
+        )
+        .route(
+            "/v1/vouchers/{code}/sessions/{key}",
+            delete(vouchers_session_release),
         )
 }
