@@ -2,61 +2,24 @@
 //! the API asks for, budgets that stop calls before they are sent, and an unreachable or slow
 //! target that fails within the timeout instead of hanging.
 
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use voucherify_harness::client::{
     Client, ClientError, Limiter, RetryPolicy, Timeouts, http_client,
 };
-use voucherify_harness::emulator::clock::wall_now;
 use voucherify_harness::emulator::conditions::{FaultPlan, Mode, RateLimitChange};
-use voucherify_harness::emulator::{Emulator, ProjectSpec, Running};
-use voucherify_harness::model::voucher::RedemptionLimit;
-use voucherify_harness::model::{
-    DiscountSpec, OrderInput, RedeemableRef, ValidationRequest, VoucherInput,
-};
+use voucherify_harness::model::{OrderInput, RedeemableRef, ValidationRequest};
 
-struct Setup {
-    _running: Running,
-    control: Client,
-    client: Client,
-    project: String,
-}
+mod common;
+
+use common::harness_client::{Setup, setup as start};
 
 async fn setup() -> Setup {
-    let emulator = Emulator::new(ProjectSpec::default(), wall_now());
-    let running = Running::start(emulator, SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .unwrap();
-    let http = http_client(Timeouts::default());
-    let control = Client::new(http, &running.url(), None, Timeouts::default()).unwrap();
-    let project = control.create_project("resilience").await.unwrap();
-    let client = control
-        .with_credentials(Some(project.credentials()))
-        .with_limiter(Limiter::default());
-    Setup {
-        _running: running,
-        control,
-        client,
-        project: project.id,
-    }
+    start("resilience").await
 }
 
 async fn coupon(client: &Client, code: &str, quantity: Option<i64>) {
-    client
-        .create_voucher(&VoucherInput {
-            code: Some(code.into()),
-            kind: Some("DISCOUNT_VOUCHER".into()),
-            discount: Some(DiscountSpec {
-                kind: "AMOUNT".into(),
-                amount_off: Some(500),
-                ..DiscountSpec::default()
-            }),
-            redemption: Some(RedemptionLimit { quantity }),
-            ..VoucherInput::default()
-        })
-        .await
-        .unwrap();
+    common::harness_client::coupon(client, code, 500, quantity).await;
 }
 
 fn checkout(code: &str) -> ValidationRequest {

@@ -3,63 +3,26 @@
 //! back exactly what they took, and injected faults never make a redemption count twice or not
 //! at all.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use voucherify_harness::client::{Client, ClientError, Limiter, Timeouts, http_client};
-use voucherify_harness::emulator::clock::wall_now;
+use voucherify_harness::client::{Client, ClientError};
 use voucherify_harness::emulator::conditions::FaultPlan;
-use voucherify_harness::emulator::{Emulator, ProjectSpec, Running};
-use voucherify_harness::model::voucher::RedemptionLimit;
 use voucherify_harness::model::{
-    CustomerInput, DiscountSpec, OrderInput, RedeemableRef, RollbackRequest, ValidationRequest,
-    VoucherInput,
+    CustomerInput, OrderInput, RedeemableRef, RollbackRequest, ValidationRequest,
 };
 
 const CLIENTS: usize = 64;
 
-struct Setup {
-    _running: Running,
-    control: Client,
-    client: Client,
-    project: String,
-}
+mod common;
+
+use common::harness_client::{Setup, setup as start};
 
 async fn setup() -> Setup {
-    let emulator = Emulator::new(ProjectSpec::default(), wall_now());
-    let running = Running::start(emulator, SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .unwrap();
-    let http = http_client(Timeouts::default());
-    let control = Client::new(http, &running.url(), None, Timeouts::default()).unwrap();
-    let project = control.create_project("concurrency").await.unwrap();
-    // One limiter for every client, as in a run.
-    let client = control
-        .with_credentials(Some(project.credentials()))
-        .with_limiter(Limiter::default());
-    Setup {
-        _running: running,
-        control,
-        client,
-        project: project.id,
-    }
+    start("concurrency").await
 }
 
 async fn coupon(client: &Client, code: &str, quantity: Option<i64>) {
-    client
-        .create_voucher(&VoucherInput {
-            code: Some(code.into()),
-            kind: Some("DISCOUNT_VOUCHER".into()),
-            discount: Some(DiscountSpec {
-                kind: "AMOUNT".into(),
-                amount_off: Some(100),
-                ..DiscountSpec::default()
-            }),
-            redemption: Some(RedemptionLimit { quantity }),
-            ..VoucherInput::default()
-        })
-        .await
-        .unwrap();
+    common::harness_client::coupon(client, code, 100, quantity).await;
 }
 
 fn checkout(codes: &[&str], customer: usize) -> ValidationRequest {

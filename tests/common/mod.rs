@@ -1,6 +1,8 @@
 //! Shared helpers for the endpoint tests: an emulator on a free port and a raw HTTP client.
 #![allow(dead_code)]
 
+pub mod harness_client;
+
 use std::net::SocketAddr;
 
 use serde_json::Value;
