@@ -140,9 +140,18 @@ pub async fn publications_create(
     Body(body): Body,
 ) -> ApiResult<Json<Publication>> {
     let input: PublicationInput = json(&body)?;
+    publish(&slot, &input, &params)
+}
+
+/// Publishes `input`, with `join_once` from the query string.
+fn publish(
+    slot: &crate::emulator::store::ProjectSlot,
+    input: &PublicationInput,
+    params: &Params,
+) -> ApiResult<Json<Publication>> {
     let join_once = params.get("join_once") == Some("true");
-    let (mut project, now) = open(&slot);
-    publications::publish(&mut project, &input, join_once, now).map(Json)
+    let (mut project, now) = open(slot);
+    publications::publish(&mut project, input, join_once, now).map(Json)
 }
 
 /// `GET /v1/publications/create`: the same publication from the query string, in the API's
@@ -153,9 +162,7 @@ pub async fn publications_create_from_query(
 ) -> ApiResult<Json<Publication>> {
     let input: PublicationInput = serde_json::from_value(deep_object(&params)?)
         .map_err(|e| ApiError::invalid_query(e.to_string()))?;
-    let join_once = params.get("join_once") == Some("true");
-    let (mut project, now) = open(&slot);
-    publications::publish(&mut project, &input, join_once, now).map(Json)
+    publish(&slot, &input, &params)
 }
 
 /// A query string's `a[b][c]=v` pairs as the object `{"a": {"b": {"c": "v"}}}`. Values stay
