@@ -8,7 +8,7 @@ use super::world::{Attempt, HarnessWorld, StepFailure, StepResult};
 use crate::model::order::ItemProduct;
 use crate::model::{OrderInput, OrderItemInput, ValidationRequest};
 
-fn cart(amount: i64) -> OrderInput {
+pub(super) fn cart(amount: i64) -> OrderInput {
     OrderInput {
         amount: Some(amount),
         ..OrderInput::default()

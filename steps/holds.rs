@@ -4,21 +4,14 @@
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
-use super::checkout::{push, start_batch};
+use super::checkout::{cart, push, start_batch};
 use super::params::Money;
 use super::world::{HarnessWorld, StepResult};
-use crate::model::{OrderInput, RedeemableRef, ValidationRequest};
+use crate::model::{RedeemableRef, ValidationRequest};
 
 /// Where a customer's held checkout is remembered for the order placed later.
 fn held_key(person: &str) -> String {
     format!("hold of {person}")
-}
-
-fn cart(amount: i64) -> Option<OrderInput> {
-    Some(OrderInput {
-        amount: Some(amount),
-        ..OrderInput::default()
-    })
 }
 
 /// Validates `redeemable` for `person` with a session that holds it; remembers the request
@@ -39,7 +32,7 @@ async fn hold(
     }
     let mut request = ValidationRequest {
         redeemables: vec![redeemable],
-        order: cart(amount),
+        order: Some(cart(amount)),
         customer: Some(world.customer(person)),
         session: Some(session),
         ..ValidationRequest::default()
@@ -72,10 +65,6 @@ async fn hold(
     push(world, person, &names, &request, validation, None, error)
 }
 
-fn voucher(world: &HarnessWorld, name: &str) -> RedeemableRef {
-    world.redeemable(name)
-}
-
 #[given(expr = "{word} holds {string} against a cart of {money}")]
 #[when(expr = "{word} holds {string} against a cart of {money}")]
 async fn holds(
@@ -84,7 +73,7 @@ async fn holds(
     name: String,
     amount: Money,
 ) -> StepResult {
-    let r = voucher(world, &name);
+    let r = world.redeemable(&name);
     hold(world, &person, &name, r, amount.0, None).await
 }
 
@@ -97,7 +86,7 @@ async fn holds_for(
     amount: Money,
     days: i64,
 ) -> StepResult {
-    let r = voucher(world, &name);
+    let r = world.redeemable(&name);
     hold(world, &person, &name, r, amount.0, Some(days)).await
 }
 
@@ -112,7 +101,7 @@ async fn holds_credits(
 ) -> StepResult {
     let r = RedeemableRef {
         gift: Some(json!({"credits": credits.0})),
-        ..voucher(world, &name)
+        ..world.redeemable(&name)
     };
     hold(world, &person, &name, r, amount.0, None).await
 }
