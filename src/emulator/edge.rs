@@ -70,6 +70,9 @@ async fn answer(
         } => return injected(status, retry_after).into_response(),
         Action::Drop => return dropped(),
     }
+    if !slot.conditions.limits(side) {
+        return next.run(req).await;
+    }
     let now = slot.lock().clock.now(wall_now());
     match slot.conditions.admit(side, now) {
         None => next.run(req).await,

@@ -3,7 +3,7 @@
 //! Every error carries the `request_id` of the request it answers (`v-` + hex), read from the
 //! task-local set by the request middleware, so handlers never thread it through.
 
-use axum::Json;
+use crate::emulator::answer::Json;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 

@@ -14,8 +14,12 @@ use serde_json::Value;
 
 use super::error::ApiError;
 
-/// Parses a required JSON body into `T`.
+/// Parses a required JSON body into `T`: in one pass when the body is right, and otherwise
+/// again through a JSON value, to name the property at fault as the API does.
 pub fn json<T: DeserializeOwned + Serialize>(bytes: &[u8]) -> Result<T, ApiError> {
+    if let Some(value) = super::strict::from_slice(bytes) {
+        return Ok(value);
+    }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::invalid_payload("Payload should be object"));
     }

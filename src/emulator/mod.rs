@@ -7,6 +7,7 @@
 //! and [`edge`] (injected faults, rate limits, client-side authentication), [`client_keys`]
 //! (public keys and allowed origins).
 
+pub mod answer;
 pub mod client_keys;
 pub mod clock;
 pub mod conditions;
@@ -24,6 +25,7 @@ pub mod ops;
 pub mod routes;
 pub mod server;
 pub mod store;
+pub mod strict;
 pub mod table;
 pub mod voucher_table;
 

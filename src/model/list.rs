@@ -1,5 +1,7 @@
 //! The list envelope: `{"object":"list","data_ref":"<k>","<k>":[...],"total":N}`.
 
+use std::borrow::Cow;
+
 use serde::de::DeserializeOwned;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -67,6 +69,39 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for List<T> {
     }
 }
 
+/// `applicable_to` / `inapplicable_to` of a redeemable: the products its rules aim at, in the
+/// API's key order (`data`, `total`, `data_ref`, `object`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TargetList {
+    #[serde(default)]
+    pub data: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub total: u64,
+    #[serde(default = "data_key")]
+    pub data_ref: Cow<'static, str>,
+    #[serde(default = "list_object")]
+    pub object: Cow<'static, str>,
+}
+
+impl TargetList {
+    pub fn new(data: Vec<serde_json::Value>) -> Self {
+        Self {
+            total: data.len() as u64,
+            data,
+            data_ref: data_key(),
+            object: list_object(),
+        }
+    }
+}
+
+fn data_key() -> Cow<'static, str> {
+    Cow::Borrowed("data")
+}
+
+fn list_object() -> Cow<'static, str> {
+    Cow::Borrowed("list")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,5 +116,16 @@ mod tests {
         );
         let back: List<i32> = serde_json::from_value(json).unwrap();
         assert_eq!(back, list);
+    }
+
+    #[test]
+    fn target_lists_keep_the_api_key_order() {
+        let list = TargetList::new(vec![serde_json::json!({"id": "prod_1"})]);
+        assert_eq!(
+            serde_json::to_string(&list).unwrap(),
+            r#"{"data":[{"id":"prod_1"}],"total":1,"data_ref":"data","object":"list"}"#
+        );
+        let back: TargetList = serde_json::from_str(r#"{"data":[]}"#).unwrap();
+        assert_eq!(back, TargetList::new(Vec::new()));
     }
 }

@@ -23,7 +23,7 @@ pub use async_action::{AsyncAction, AsyncActionStarted, ImportFailure, ImportIte
 pub use campaign::{Campaign, CampaignInput, PromotionTier, TierInput};
 pub use customer::{Customer, CustomerInput, CustomerRef};
 pub use error::{ErrorBody, ErrorMessage};
-pub use list::List;
+pub use list::{List, TargetList};
 pub use loyalty::{
     Balance, BalanceInput, EarningRule, EventInput, GiftState, LoyaltyCardState, MemberInput,
     Reward, RewardAssignment, RewardAssignmentInput, RewardRedemptionInput, Transaction,

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::validation::{RedeemableOutcome, StackingRulesView};
-use super::{CustomerInput, List, Metadata, Order, OrderInput};
+use super::{CustomerInput, List, Metadata, Order, OrderInput, TargetList};
 use crate::engine::time::Timestamp;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -49,9 +49,9 @@ pub struct QualifiedRedeemable {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<Order>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub applicable_to: Option<serde_json::Value>,
+    pub applicable_to: Option<TargetList>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inapplicable_to: Option<serde_json::Value>,
+    pub inapplicable_to: Option<TargetList>,
     #[serde(default)]
     pub metadata: Metadata,
     #[serde(default)]

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{CustomerInput, DiscountSpec, ErrorBody, Metadata, Order, OrderInput};
+use super::{CustomerInput, DiscountSpec, ErrorBody, Metadata, Order, OrderInput, TargetList};
 
 /// One entry of `redeemables`: `{object, id}` plus gift credits or a loyalty reward.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -79,9 +79,9 @@ pub struct RedeemableResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<Order>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub applicable_to: Option<serde_json::Value>,
+    pub applicable_to: Option<TargetList>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inapplicable_to: Option<serde_json::Value>,
+    pub inapplicable_to: Option<TargetList>,
     #[serde(default)]
     pub result: RedeemableOutcome,
     #[serde(default, skip_serializing_if = "Option::is_none")]

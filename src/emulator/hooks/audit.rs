@@ -379,11 +379,11 @@ pub fn redact_text(text: &str, secrets: &[&str]) -> String {
             out = out.replace(secret, REDACTED);
         }
         // A percent-encoded secret starts like the secret up to its first encoded byte.
-        let plain_prefix: String = secret
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || "-_.~".contains(*c))
-            .collect();
-        if plain_prefix.len() == secret.len() || !out.contains(plain_prefix.as_str()) {
+        let plain = secret
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || b"-_.~".contains(b))
+            .count();
+        if plain == secret.len() || !out.contains(&secret[..plain]) {
             continue;
         }
         let encoded: String = secret

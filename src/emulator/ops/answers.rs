@@ -10,32 +10,30 @@ use crate::emulator::store::Project;
 use crate::engine::eligibility::Redeemable;
 use crate::engine::stack::{ApplicationMode, Outcome, StackingRules};
 use crate::model::validation::{RedeemableOutcome, ResultDetails};
-use crate::model::{RedeemableRef, RedeemableResult, StackingRulesView, ValidationRequest};
-
-fn empty_list() -> serde_json::Value {
-    serde_json::json!({"data": [], "total": 0, "data_ref": "data", "object": "list"})
-}
+use crate::model::{
+    RedeemableRef, RedeemableResult, StackingRulesView, TargetList, ValidationRequest,
+};
 
 /// `applicable_to` / `inapplicable_to` of a redeemable, from its rules' targets.
-pub fn targets_view(r: &Redeemable) -> (serde_json::Value, serde_json::Value) {
+pub fn targets_view(r: &Redeemable) -> (TargetList, TargetList) {
     let list = |targets: Vec<&crate::engine::applicable::Target>| {
-        let data: Vec<serde_json::Value> = targets
-            .iter()
-            .map(|t| {
-                serde_json::json!({
-                    "object": if t.product.object.is_empty() { "product" } else { t.product.object.as_str() },
-                    "id": t.product.id,
-                    "source_id": t.product.source_id,
-                    "effect": match t.effect {
-                        crate::engine::applicable::TargetEffect::Every => "APPLY_TO_EVERY",
-                        crate::engine::applicable::TargetEffect::Cheapest => "APPLY_TO_CHEAPEST",
-                        crate::engine::applicable::TargetEffect::MostExpensive => "APPLY_TO_MOST_EXPENSIVE",
-                    },
+        TargetList::new(
+            targets
+                .iter()
+                .map(|t| {
+                    serde_json::json!({
+                        "object": if t.product.object.is_empty() { "product" } else { t.product.object.as_str() },
+                        "id": t.product.id,
+                        "source_id": t.product.source_id,
+                        "effect": match t.effect {
+                            crate::engine::applicable::TargetEffect::Every => "APPLY_TO_EVERY",
+                            crate::engine::applicable::TargetEffect::Cheapest => "APPLY_TO_CHEAPEST",
+                            crate::engine::applicable::TargetEffect::MostExpensive => "APPLY_TO_MOST_EXPENSIVE",
+                        },
+                    })
                 })
-            })
-            .collect();
-        let total = data.len();
-        serde_json::json!({"data": data, "total": total, "data_ref": "data", "object": "list"})
+                .collect(),
+        )
     };
     let applicable: Vec<_> = r
         .rules
@@ -43,7 +41,7 @@ pub fn targets_view(r: &Redeemable) -> (serde_json::Value, serde_json::Value) {
         .filter_map(|a| a.applicable_to.as_ref())
         .collect();
     if applicable.is_empty() {
-        return (empty_list(), empty_list());
+        return (TargetList::new(Vec::new()), TargetList::new(Vec::new()));
     }
     (
         list(applicable.iter().flat_map(|a| a.included.iter()).collect()),

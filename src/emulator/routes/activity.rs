@@ -1,8 +1,9 @@
 //! `GET /v1/customers/{id}/activity`: what happened to a customer, read from the project's
 //! event log (redemptions, orders, segments, messages of distributions, ...).
 
+use crate::emulator::answer::Json;
 use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Extension, Router};
 use serde_json::Value;
 
 use super::{Current, open};

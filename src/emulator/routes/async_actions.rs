@@ -1,7 +1,8 @@
 //! `/v1/async-actions`: the bulk operations of the project and their results.
 
+use crate::emulator::answer::Json;
 use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Extension, Router};
 
 use super::{Current, open};
 use crate::emulator::error::{ApiError, ApiResult};

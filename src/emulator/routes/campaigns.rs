@@ -1,9 +1,10 @@
 //! `/v1/campaigns`: create, read, list, update, delete, enable, disable, add codes.
 
+use crate::emulator::answer::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Router};
 
 use super::{Body, Current, open};
 use crate::emulator::error::ApiResult;

@@ -1,8 +1,9 @@
 //! `/v1/categories` and `/v1/segments` (static), and a customer's segments.
 
+use crate::emulator::answer::Json;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Router};
 
 use super::{Body, Current, open};
 use crate::emulator::error::{ApiError, ApiResult};

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::Json;
+use crate::emulator::answer::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;

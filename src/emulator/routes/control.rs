@@ -4,7 +4,7 @@ use axum::Router;
 use axum::routing::{delete, get, post};
 use std::sync::Arc;
 
-use axum::Json;
+use crate::emulator::answer::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};

@@ -1,9 +1,10 @@
 //! `/v1/customers`: upsert, read, update, delete, list.
 
+use crate::emulator::answer::Json;
+use axum::Extension;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Extension, Json};
 
 use super::{Body, Current, open};
 use crate::emulator::error::{ApiError, ApiResult};

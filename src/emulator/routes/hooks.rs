@@ -5,12 +5,13 @@
 
 use std::sync::Arc;
 
+use crate::emulator::answer::Json;
+use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Serialize;
 
 use super::Body;

@@ -5,10 +5,11 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::emulator::answer::Json;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use axum::{Extension, Json, Router};
+use axum::{Extension, Router};
 
 use super::{Body, Current, open};
 use crate::emulator::error::{ApiError, ApiResult, current_request_id};

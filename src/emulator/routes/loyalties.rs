@@ -1,9 +1,10 @@
 //! `/v1/loyalties`: programs, members, balances, transactions, earning rules, rewards of a
 //! program, and reward redemption.
 
+use crate::emulator::answer::Json;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Router};
 
 use super::{Body, Current, open};
 use crate::emulator::error::{ApiError, ApiResult};

@@ -1,8 +1,9 @@
 //! `/v1/orders`: upsert, read, update, list.
 
+use crate::emulator::answer::Json;
+use axum::Extension;
 use axum::Router;
 use axum::routing::{get, post};
-use axum::{Extension, Json};
 
 use super::{Body, Current, open};
 use crate::emulator::error::{ApiError, ApiResult};

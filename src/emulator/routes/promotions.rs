@@ -1,8 +1,9 @@
 //! `/v1/promotions`: tiers of promotion campaigns.
 
+use crate::emulator::answer::Json;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Router};
 
 use super::{Body, Current, open};
 use crate::emulator::error::{ApiError, ApiResult};

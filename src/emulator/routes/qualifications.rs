@@ -1,7 +1,8 @@
 //! `POST /v1/qualifications`.
 
+use crate::emulator::answer::Json;
 use axum::routing::post;
-use axum::{Extension, Json, Router};
+use axum::{Extension, Router};
 
 use super::{Body, Current, open};
 use crate::emulator::error::ApiResult;

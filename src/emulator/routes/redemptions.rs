@@ -1,9 +1,10 @@
 //! `/v1/redemptions`: stacked redemption, reads, and rollbacks.
 
+use crate::emulator::answer::Json;
+use axum::Extension;
 use axum::Router;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Json};
 
 use super::{Body, Current, open};
 use crate::emulator::error::{ApiError, ApiResult};

@@ -1,8 +1,9 @@
 //! `/v1/referrals`: the holders of a referral code (its referrer and the referees).
 
+use crate::emulator::answer::Json;
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Router};
 
 use super::customers::holders_page;
 use super::{Body, Current, open};

@@ -1,8 +1,9 @@
 //! `/v1/rewards`, `/v1/publications`, `/v1/events`, and a code's balance and transactions.
 
+use crate::emulator::answer::Json;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Router};
 
 use super::loyalties::ledger;
 use super::{Body, Current, open};

@@ -1,8 +1,9 @@
 //! `/v1/validation-rules`: rules, their assignments, and `/v1/validation-rules-assignments`.
 
+use crate::emulator::answer::Json;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Router};
 
 use super::{Body, Current, open};
 use crate::emulator::error::{ApiError, ApiResult};

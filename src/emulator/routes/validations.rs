@@ -1,8 +1,9 @@
 //! `POST /v1/validations`: stacked validation.
 
+use crate::emulator::answer::Json;
+use axum::Extension;
 use axum::Router;
 use axum::routing::post;
-use axum::{Extension, Json};
 
 use super::{Body, Current, open};
 use crate::emulator::error::ApiResult;

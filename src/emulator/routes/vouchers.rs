@@ -1,11 +1,12 @@
 //! `/v1/vouchers`: create, read, update, delete, enable, disable, list, redemption entries,
 //! session holds, and the legacy single-code validate and redeem.
 
+use crate::emulator::answer::Json;
+use axum::Extension;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
-use axum::{Extension, Json};
 
 use super::{Body, Current, open};
 use crate::emulator::error::{ApiError, ApiResult};
