@@ -14,7 +14,6 @@ use tower::ServiceExt as _;
 
 use super::edge;
 use super::error::{ApiError, REQUEST_ID};
-use super::hooks::audit;
 use super::routes::{
     MAX_BODY_BYTES, campaigns, categories, control, customers, loyalties, orders, products,
     promotions, qualifications, redemptions, rewards, validation_rules, validations, vouchers,
@@ -46,7 +45,6 @@ pub fn app(emulator: Emulator) -> Router {
         .merge(activity::router())
         .merge(imports::router())
         .merge(async_actions::router())
-        .route_layer(middleware::from_fn(audit::record))
         .route_layer(middleware::from_fn_with_state(
             emulator.clone(),
             authenticate,

@@ -249,6 +249,9 @@ pub struct ProjectSlot {
     pub conditions: Conditions,
     /// Client-side keys and allowed origins (a lock of their own).
     pub client_keys: ClientKeys,
+    /// The secrets the audit log redacts (the secret key and the webhook secret made from it),
+    /// worked out on the first call.
+    pub audit_secrets: std::sync::OnceLock<Arc<[String]>>,
 }
 
 impl ProjectSlot {
@@ -468,6 +471,7 @@ impl Inner {
             data: Mutex::new(Project::new(id.clone(), name.clone(), salt, now)),
             conditions: Conditions::default(),
             client_keys: ClientKeys::default(),
+            audit_secrets: std::sync::OnceLock::new(),
             id,
             name,
         }

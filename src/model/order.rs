@@ -1,16 +1,18 @@
 //! Orders: the request form, and the calculated form with discounts and totals.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use super::{CustomerInput, CustomerRef, Metadata, is_zero};
 use crate::engine::time::Timestamp;
 
-fn order_object() -> String {
-    "order".to_string()
+fn order_object() -> Cow<'static, str> {
+    Cow::Borrowed("order")
 }
 
-fn order_item_object() -> String {
-    "order_item".to_string()
+fn order_item_object() -> Cow<'static, str> {
+    Cow::Borrowed("order_item")
 }
 
 /// Product or SKU data given inline in an order item.
@@ -89,8 +91,10 @@ pub struct OrderInput {
 /// A calculated order item.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct OrderItem {
+    /// Always `order_item`: borrowed, so copying an item (an answer holds each order up to
+    /// three times) costs nothing for it.
     #[serde(default = "order_item_object")]
-    pub object: String,
+    pub object: Cow<'static, str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -199,7 +203,7 @@ pub struct Order {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referrer: Option<CustomerRef>,
     #[serde(default = "order_object")]
-    pub object: String,
+    pub object: Cow<'static, str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redemptions: Option<serde_json::Map<String, serde_json::Value>>,
 }

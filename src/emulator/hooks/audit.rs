@@ -78,12 +78,18 @@ impl AuditLog {
         self.push_with(entry, None);
     }
 
-    fn push_with(&mut self, entry: AuditEntry, bodies: Option<RawBodies>) {
+    /// Appends an entry; gives back the oldest one when the log was full.
+    fn push_with(
+        &mut self,
+        entry: AuditEntry,
+        bodies: Option<RawBodies>,
+    ) -> Option<(AuditEntry, Option<RawBodies>)> {
         self.entries.push_back((entry, bodies));
-        while self.entries.len() > KEPT_ENTRIES {
-            self.entries.pop_front();
+        if self.entries.len() > KEPT_ENTRIES {
             self.dropped += 1;
+            return self.entries.pop_front();
         }
+        None
     }
 
     /// Matching entries, newest first.
@@ -102,18 +108,6 @@ impl AuditLog {
                 entry
             })
             .collect()
-    }
-
-    /// The project's secret key and webhook secret, worked out once per project (every
-    /// entry shares them).
-    fn secrets(&mut self, project_id: &str, secret_key: &str) -> Arc<[String]> {
-        if let Some((_, Some(raw))) = self.entries.back()
-            && raw.secrets.first().map(String::as_str) == Some(secret_key)
-        {
-            return raw.secrets.clone();
-        }
-        let webhook_secret = signature::project_secret(project_id, secret_key);
-        Arc::from(vec![secret_key.to_string(), webhook_secret])
     }
 
     pub fn len(&self) -> usize {
@@ -205,13 +199,19 @@ impl AuditFilter {
     }
 }
 
-/// Middleware of authenticated routes: records the request and its answer in the project's
-/// audit log, then wakes the project's dispatcher (events the request emitted go out from
-/// there, off the request path).
-pub async fn record(req: Request, next: Next) -> Response {
-    let Some(slot) = req.extensions().get::<Arc<ProjectSlot>>().cloned() else {
-        return next.run(req).await;
-    };
+/// Middleware of routes whose project an earlier layer put in the request's extensions (the
+/// management API): [`record`] as a layer of its own.
+pub async fn layer(req: Request, next: Next) -> Response {
+    match req.extensions().get::<Arc<ProjectSlot>>().cloned() {
+        Some(slot) => record(slot, req, next).await,
+        None => next.run(req).await,
+    }
+}
+
+/// Runs an authenticated server-side call and records the request and its answer in the
+/// project's audit log, then wakes the project's dispatcher (events the request emitted go out
+/// from there, off the request path).
+pub async fn record(slot: Arc<ProjectSlot>, req: Request, next: Next) -> Response {
     let started = std::time::Instant::now();
     let method = req.method().to_string();
     let path = req
@@ -252,25 +252,31 @@ pub async fn record(req: Request, next: Next) -> Response {
         request_body: None,
         response_body: None,
     };
-    {
+    // Redaction and copies happen before the project is locked: the lock only stamps the time
+    // and appends (an entry pushed out of the full log is dropped after it is let go).
+    let secrets = slot
+        .audit_secrets
+        .get_or_init(|| {
+            let webhook_secret = signature::project_secret(&slot.id, &slot.secret_key);
+            Arc::from(vec![slot.secret_key.clone(), webhook_secret])
+        })
+        .clone();
+    let bodies = {
+        let plain: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        entry.path = redact_text(&entry.path, &plain);
+        RawBodies {
+            request: request_body.settle(&plain),
+            response: Kept::Bytes(response_bytes).settle(&plain),
+            secrets,
+        }
+    };
+    let _pushed_out = {
         let mut project = slot.lock();
         entry.created_at = project.clock.now(wall_now());
-        let secrets = project.hooks.audit.secrets(&slot.id, &slot.secret_key);
-        entry.path = redact_text(
-            &entry.path,
-            &secrets.iter().map(String::as_str).collect::<Vec<_>>(),
-        );
-        let bodies = {
-            let plain: Vec<&str> = secrets.iter().map(String::as_str).collect();
-            RawBodies {
-                request: request_body.settle(&plain),
-                response: Kept::Bytes(response_bytes).settle(&plain),
-                secrets,
-            }
-        };
-        project.hooks.audit.push_with(entry, Some(bodies));
+        let pushed_out = project.hooks.audit.push_with(entry, Some(bodies));
         project.hooks.wake();
-    }
+        pushed_out
+    };
     response
 }
 

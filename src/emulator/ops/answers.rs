@@ -50,7 +50,6 @@ pub fn targets_view(r: &Redeemable) -> (TargetList, TargetList) {
 }
 
 /// One redeemable's entry in an answer.
-/// One redeemable's entry in an answer.
 fn redeemable_result(
     checkout: &Checkout,
     index: usize,
@@ -146,13 +145,13 @@ pub struct Sorted {
 }
 
 /// The entries of every redeemable, in the order they were considered.
-pub fn sort_results(project: &Project, req: &ValidationRequest, checkout: &Checkout) -> Sorted {
+pub fn sort_results(mode: ApplicationMode, req: &ValidationRequest, checkout: &Checkout) -> Sorted {
     let mut sorted = Sorted {
         all: Vec::new(),
         inapplicable: Vec::new(),
         skipped: Vec::new(),
     };
-    let partial = project.stacking.application_mode == ApplicationMode::Partial;
+    let partial = mode == ApplicationMode::Partial;
     for &i in &checkout.evaluation.sequence {
         let outcome = &checkout.evaluation.outcomes[i];
         let result = redeemable_result(checkout, i, &req.redeemables[i], outcome);

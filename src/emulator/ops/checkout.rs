@@ -10,12 +10,12 @@ use crate::emulator::convert::{self, PreparedOrder};
 use crate::emulator::error::ApiError;
 use crate::emulator::store::{BudgetEntry, CardDebit, Project};
 use crate::engine::eligibility::{Context, Redeemable, RulesMode};
-use crate::engine::stack::{self, Evaluation, Outcome};
+use crate::engine::stack::{self, ApplicationMode, Evaluation, Outcome};
 use crate::engine::time::Timestamp;
 use crate::model::redemption::Channel;
 use crate::model::{
-    CustomerInput, Order, OrderRedemptionEntry, Redemption, RedemptionResponse, ValidationRequest,
-    ValidationResponse,
+    CustomerInput, Order, OrderRedemptionEntry, Redemption, RedemptionResponse, StackingRulesView,
+    ValidationRequest, ValidationResponse,
 };
 
 const OBJECTS: [&str; 3] = ["voucher", "promotion_tier", "promotion_stack"];
@@ -155,6 +155,27 @@ pub fn validate(
     req: &ValidationRequest,
     now: Timestamp,
 ) -> Result<ValidationResponse, ApiError> {
+    validate_locked(project, req, now).map(|v| v.answer(req))
+}
+
+/// A validation decided with the project at hand: everything its answer needs, so the answer
+/// is written after the project is let go (other calls wait for the decision only).
+pub struct Validated {
+    checkout: Checkout,
+    id: String,
+    customer_id: Option<String>,
+    session: Option<serde_json::Value>,
+    tracking_id: Option<String>,
+    mode: ApplicationMode,
+    stacking: StackingRulesView,
+}
+
+/// The part of [`validate`] that needs the project: evaluation, holds and ids.
+pub fn validate_locked(
+    project: &mut Project,
+    req: &ValidationRequest,
+    now: Timestamp,
+) -> Result<Validated, ApiError> {
     let checkout = evaluate(project, req, now)?;
     let customer_id = checkout
         .customer
@@ -166,21 +187,37 @@ pub fn validate(
         }
         _ => None,
     };
-    let sorted = sort_results(project, req, &checkout);
-    let mut order = convert::calculated_order(&checkout.evaluation.order, &checkout.order);
-    order.customer_id = customer_id.clone();
     let tracking_id = tracking_id(project, req, customer_id.as_deref());
-    Ok(ValidationResponse {
-        id: Some(project.ids.hex("valid_")),
-        valid: checkout.evaluation.valid,
-        redeemables: sorted.all,
-        skipped_redeemables: sorted.skipped,
-        inapplicable_redeemables: sorted.inapplicable,
-        order: checkout.evaluation.valid.then_some(order),
-        tracking_id,
+    Ok(Validated {
+        id: project.ids.hex("valid_"),
+        mode: project.stacking.application_mode,
+        stacking: stacking_view(&project.stacking),
+        checkout,
+        customer_id,
         session,
-        stacking_rules: Some(stacking_view(&project.stacking)),
+        tracking_id,
     })
+}
+
+impl Validated {
+    /// The answer of `POST /v1/validations`.
+    pub fn answer(self, req: &ValidationRequest) -> ValidationResponse {
+        let checkout = &self.checkout;
+        let sorted = sort_results(self.mode, req, checkout);
+        let mut order = convert::calculated_order(&checkout.evaluation.order, &checkout.order);
+        order.customer_id = self.customer_id;
+        ValidationResponse {
+            id: Some(self.id),
+            valid: checkout.evaluation.valid,
+            redeemables: sorted.all,
+            skipped_redeemables: sorted.skipped,
+            inapplicable_redeemables: sorted.inapplicable,
+            order: checkout.evaluation.valid.then_some(order),
+            tracking_id: self.tracking_id,
+            session: self.session,
+            stacking_rules: Some(self.stacking),
+        }
+    }
 }
 
 /// `POST /v1/redemptions`: checks and consumes in one step. A refused redemption is recorded
@@ -427,7 +464,7 @@ pub fn redeem(
         }
     }
 
-    let sorted = sort_results(project, req, &checkout);
+    let sorted = sort_results(project.stacking.application_mode, req, &checkout);
     Ok(RedemptionResponse {
         redemptions: children,
         parent_redemption: parent,

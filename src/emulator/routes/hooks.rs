@@ -480,7 +480,7 @@ pub fn router(emulator: Emulator) -> Router<Emulator> {
                 .put(webhooks_update)
                 .delete(webhooks_delete),
         )
-        .route_layer(middleware::from_fn(audit::record))
+        .route_layer(middleware::from_fn(audit::layer))
         .route_layer(middleware::from_fn_with_state(emulator, management_keys));
     let control = Router::new()
         .route(

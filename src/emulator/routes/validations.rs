@@ -17,8 +17,11 @@ pub async fn validations_create(
     Body(body): Body,
 ) -> ApiResult<Json<ValidationResponse>> {
     let req: ValidationRequest = json(&body)?;
-    let (mut project, now) = open(&slot);
-    checkout::validate(&mut project, &req, now).map(Json)
+    let validated = {
+        let (mut project, now) = open(&slot);
+        checkout::validate_locked(&mut project, &req, now)?
+    };
+    Ok(Json(validated.answer(&req)))
 }
 
 /// The routes of this module.
