@@ -3,12 +3,14 @@
 //!
 //! - [`load`]: requests per second of `POST /v1/validations` (a 5-item order, 2 codes) against a
 //!   static route of the same server, in the same run, at 1, 8 and 64 keep-alive connections.
+//! - [`phases`]: the same validation in process on one thread, timed by phase.
 //! - [`suite`]: wall time of every feature on the embedded emulator, at the default
 //!   concurrency and at 1.
 //! - [`scale`]: importing a million codes (time, peak memory), and validation latency with a
 //!   thousand against a million codes in the project.
 
 pub mod load;
+pub mod phases;
 pub mod scale;
 pub mod suite;
 
@@ -29,6 +31,8 @@ pub struct BenchConfig {
     pub codes: usize,
     /// Validations timed per project for the latency figures.
     pub latency_samples: usize,
+    /// Validations timed phase by phase, in process.
+    pub phase_rounds: u32,
     /// The features whose wall time is measured; `None` skips the suite.
     pub features: Option<PathBuf>,
     /// Also time the suite at concurrency 1.
@@ -43,6 +47,7 @@ impl BenchConfig {
             connections: vec![1, 8, 64],
             codes: 1_000_000,
             latency_samples: 2_000,
+            phase_rounds: 20_000,
             features,
             serial_suite: true,
         }
@@ -54,6 +59,7 @@ impl BenchConfig {
             load_duration: Duration::from_millis(700),
             codes: 100_000,
             latency_samples: 500,
+            phase_rounds: 2_000,
             serial_suite: false,
             ..Self::full(features)
         }
@@ -76,6 +82,8 @@ pub async fn run(config: &BenchConfig) -> Result<(), String> {
     );
     println!();
     load::run(config).await?;
+    println!();
+    phases::run(config.phase_rounds)?;
     println!();
     scale::run(config).await?;
     if let Some(features) = &config.features {
