@@ -6,10 +6,7 @@ use std::collections::HashMap;
 use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::request::Parts;
 use serde::Serialize;
-use serde::de::value::BorrowedStrDeserializer;
-use serde::de::{
-    self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor,
-};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::error::ApiError;
@@ -29,130 +26,7 @@ pub fn json<T: DeserializeOwned + Serialize>(bytes: &[u8]) -> Result<T, ApiError
             strip_position(&e)
         ))
     })?;
-    serde_path_to_error::deserialize(Strict(&value)).map_err(describe)
-}
-
-/// A JSON value read as the API reads it: serde would take an array for an object (a struct's
-/// fields in order); the API says the property "should be object". Everything else is read as
-/// `serde_json` reads a value.
-struct Strict<'a>(&'a Value);
-
-impl<'de> Deserializer<'de> for Strict<'de> {
-    type Error = serde_json::Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        match self.0 {
-            Value::Array(items) => {
-                let mut seq = StrictSeq(items.iter());
-                let value = visitor.visit_seq(&mut seq)?;
-                match seq.0.len() {
-                    0 => Ok(value),
-                    _ => Err(de::Error::invalid_length(items.len(), &"fewer elements")),
-                }
-            }
-            Value::Object(map) => visitor.visit_map(StrictMap {
-                entries: map.iter(),
-                value: None,
-            }),
-            other => other.deserialize_any(visitor),
-        }
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        match self.0 {
-            Value::Null => visitor.visit_none(),
-            _ => visitor.visit_some(self),
-        }
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        match self.0 {
-            Value::Array(_) => Err(de::Error::custom("invalid type: sequence, expected object")),
-            _ => self.deserialize_any(visitor),
-        }
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        visitor.visit_newtype_struct(self)
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_enum(name, variants, visitor)
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        unit unit_struct seq tuple tuple_struct map identifier ignored_any
-    }
-}
-
-struct StrictSeq<'a>(std::slice::Iter<'a, Value>);
-
-impl<'de> SeqAccess<'de> for StrictSeq<'de> {
-    type Error = serde_json::Error;
-
-    fn next_element_seed<S: DeserializeSeed<'de>>(
-        &mut self,
-        seed: S,
-    ) -> Result<Option<S::Value>, Self::Error> {
-        self.0
-            .next()
-            .map(|v| seed.deserialize(Strict(v)))
-            .transpose()
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.0.len())
-    }
-}
-
-struct StrictMap<'a> {
-    entries: serde_json::map::Iter<'a>,
-    value: Option<&'a Value>,
-}
-
-impl<'de> MapAccess<'de> for StrictMap<'de> {
-    type Error = serde_json::Error;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, Self::Error> {
-        let Some((key, value)) = self.entries.next() else {
-            return Ok(None);
-        };
-        self.value = Some(value);
-        seed.deserialize(BorrowedStrDeserializer::new(key))
-            .map(Some)
-    }
-
-    fn next_value_seed<S: DeserializeSeed<'de>>(
-        &mut self,
-        seed: S,
-    ) -> Result<S::Value, Self::Error> {
-        match self.value.take() {
-            Some(value) => seed.deserialize(Strict(value)),
-            None => Err(de::Error::custom("value is missing")),
-        }
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.entries.len())
-    }
+    serde_path_to_error::deserialize(super::strict::Strict(&value)).map_err(describe)
 }
 
 /// Parses an optional JSON body: no body (or `null`) gives `T::default()`.

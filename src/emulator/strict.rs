@@ -2,9 +2,10 @@
 //! an array for a struct (its fields in order), the API does not. [`Strict`] wraps any
 //! deserializer and asks it for a map wherever a struct is wanted, at every depth.
 //!
-//! This is the fast road of [`super::extract::json`]: one pass over the bytes, no intermediate
-//! JSON value. A body it refuses is read again on the slow road, which names the property at
-//! fault the way the API does.
+//! [`from_slice`] is the fast road of [`super::extract::json`]: one pass over the bytes, no
+//! intermediate JSON value. A body it refuses is read again on the slow road, the same
+//! [`Strict`] over a JSON value with the path of each property tracked, which names the property
+//! at fault the way the API does.
 
 use std::fmt;
 
@@ -83,7 +84,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Strict<D> {
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_map(Wrap(visitor))
+        self.0.deserialize_map(Wrap(Object(visitor)))
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
@@ -152,6 +153,22 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<V> {
 
     fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
         self.0.visit_enum(Wrap(data))
+    }
+}
+
+/// A struct's visitor that takes a map and nothing else, and says it wants an "object" (the
+/// API's word) when it gets anything else.
+struct Object<V>(V);
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for Object<V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        self.0.visit_map(map)
     }
 }
 
