@@ -435,8 +435,6 @@ impl Conditions {
         rate_view(&self.state(), now)
     }
 
-    /// Counts a call against the limits of its side. `None` when no limit applies; otherwise
-    /// the verdict to answer with (the tightest one when two apply).
     /// True when a call from `side` is counted against a window (so it needs the project's
     /// clock); calls of a project without rate limits skip the count entirely.
     pub fn limits(&self, side: Side) -> bool {
@@ -444,6 +442,8 @@ impl Conditions {
         state.api.is_some() || (side == Side::Client && state.client.is_some())
     }
 
+    /// Counts a call against the limits of its side. `None` when no limit applies; otherwise
+    /// the verdict to answer with (the tightest one when two apply).
     pub fn admit(&self, side: Side, now: Timestamp) -> Option<Verdict> {
         let mut state = self.state();
         let client = match (side, state.client.as_mut()) {
