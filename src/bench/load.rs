@@ -31,6 +31,16 @@ pub fn validation_body() -> serde_json::Value {
     })
 }
 
+/// The two codes every validation of the benchmark names: 10% off, and 5.00 off.
+pub fn bench_codes() -> [serde_json::Value; 2] {
+    [
+        serde_json::json!({"code": "BENCH10", "type": "DISCOUNT_VOUCHER",
+            "discount": {"type": "PERCENT", "percent_off": 10}}),
+        serde_json::json!({"code": "BENCH5OFF", "type": "DISCOUNT_VOUCHER",
+            "discount": {"type": "AMOUNT", "amount_off": 500}}),
+    ]
+}
+
 /// One request shape of the benchmark.
 #[derive(Clone)]
 struct Request {
@@ -100,12 +110,7 @@ pub async fn run(config: &BenchConfig) -> Result<(), String> {
         ("Content-Type", "application/json".to_string()),
     ];
     let http = reqwest::Client::new();
-    for body in [
-        serde_json::json!({"code": "BENCH10", "type": "DISCOUNT_VOUCHER",
-            "discount": {"type": "PERCENT", "percent_off": 10}}),
-        serde_json::json!({"code": "BENCH5OFF", "type": "DISCOUNT_VOUCHER",
-            "discount": {"type": "AMOUNT", "amount_off": 500}}),
-    ] {
+    for body in bench_codes() {
         let mut request = http.post(format!("{base}/v1/vouchers"));
         for (k, v) in &headers {
             request = request.header(*k, v);

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::load::validation_body;
+use super::load::{bench_codes, validation_body};
 use crate::emulator::extract::json;
 use crate::emulator::ops::{checkout, vouchers};
 use crate::emulator::{Emulator, ProjectSpec};
@@ -24,12 +24,7 @@ pub fn measure(rounds: u32) -> Result<Phases, String> {
     let now = crate::emulator::clock::wall_now();
     let emulator = Emulator::with_seed(ProjectSpec::default(), now, 7);
     let slot = emulator.default_project();
-    for body in [
-        serde_json::json!({"code": "BENCH10", "type": "DISCOUNT_VOUCHER",
-            "discount": {"type": "PERCENT", "percent_off": 10}}),
-        serde_json::json!({"code": "BENCH5OFF", "type": "DISCOUNT_VOUCHER",
-            "discount": {"type": "AMOUNT", "amount_off": 500}}),
-    ] {
+    for body in bench_codes() {
         let input: VoucherInput = serde_json::from_value(body).map_err(|e| e.to_string())?;
         vouchers::create(&mut slot.lock(), None, &input, now)
             .map_err(|e| format!("cannot create the benchmark's codes: {:?}", e.body()))?;

@@ -12,17 +12,8 @@ use crate::model::{AsyncAction, AsyncActionStarted, ImportItem};
 impl Client {
     /// `POST /v1/vouchers/import`: standalone codes; the id of the async action.
     pub async fn import_vouchers(&self, items: &[ImportItem]) -> Result<String, ClientError> {
-        let id = self
-            .call::<AsyncActionStarted>(
-                Method::POST,
-                &["v1", "vouchers", "import"],
-                &[],
-                Some(items),
-            )
-            .await?
-            .async_action_id;
-        self.record_imported(items.iter().filter_map(|i| i.code.clone()));
-        Ok(id)
+        self.import_items(&["v1", "vouchers", "import"], items)
+            .await
     }
 
     /// `POST /v1/vouchers/importCSV` with the file as a form's `file` part.
@@ -52,13 +43,18 @@ impl Client {
         campaign: &str,
         items: &[ImportItem],
     ) -> Result<String, ClientError> {
+        self.import_items(&["v1", "campaigns", campaign, "import"], items)
+            .await
+    }
+
+    /// A JSON import at `path`: the id of its async action, the codes recorded for cleanup.
+    async fn import_items(
+        &self,
+        path: &[&str],
+        items: &[ImportItem],
+    ) -> Result<String, ClientError> {
         let id = self
-            .call::<AsyncActionStarted>(
-                Method::POST,
-                &["v1", "campaigns", campaign, "import"],
-                &[],
-                Some(items),
-            )
+            .call::<AsyncActionStarted>(Method::POST, path, &[], Some(items))
             .await?
             .async_action_id;
         self.record_imported(items.iter().filter_map(|i| i.code.clone()));
