@@ -74,7 +74,7 @@ async fn answer(
     if !slot.conditions.limits(side) {
         return handle(slot, side, req, next).await;
     }
-    let now = slot.lock().clock.now(wall_now());
+    let now = slot.read().clock.now(wall_now());
     match slot.conditions.admit(side, now) {
         None => handle(slot, side, req, next).await,
         Some(verdict) if !verdict.allowed => too_many_requests(&verdict, now).into_response(),

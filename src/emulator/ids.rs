@@ -3,11 +3,12 @@
 //! Each project numbers its objects with a counter mixed through a bijective hash, so ids are
 //! unique within the project, look like the real service's, and differ between projects.
 
-/// The id generator of one project.
+/// The id generator of one project. Its counter is atomic, so calls that only read the
+/// project (validations) still number what they answer.
 #[derive(Debug)]
 pub struct IdGen {
     salt: u64,
-    counter: u64,
+    counter: AtomicU64,
 }
 
 /// SplitMix64's finalizer: a bijection on u64 that scatters consecutive inputs.
@@ -17,27 +18,32 @@ pub fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 impl IdGen {
     pub fn new(salt: u64) -> Self {
-        Self { salt, counter: 0 }
+        Self {
+            salt,
+            counter: AtomicU64::new(0),
+        }
     }
 
-    fn next_raw(&mut self) -> u64 {
-        self.counter += 1;
+    fn next_raw(&self) -> u64 {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed) + 1;
         mix(self
             .salt
-            .wrapping_add(self.counter.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
+            .wrapping_add(n.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
     }
 
     /// `prefix` + 18 lowercase hex digits, like `r_0c5d710a63c4110ae9`.
-    pub fn hex(&mut self, prefix: &str) -> String {
+    pub fn hex(&self, prefix: &str) -> String {
         format!("{prefix}0c{:016x}", self.next_raw())
     }
 
     /// `prefix` + `len` letters and digits, like `v_2LcXRN4X0TNNgPoBceXIsE4LYs13kta1`.
-    pub fn alnum(&mut self, prefix: &str, len: usize) -> String {
+    pub fn alnum(&self, prefix: &str, len: usize) -> String {
         let first = self.next_raw();
         let mut out = String::with_capacity(prefix.len() + len);
         out.push_str(prefix);
@@ -67,7 +73,7 @@ mod tests {
 
     #[test]
     fn ids_are_unique_and_prefixed() {
-        let mut ids = IdGen::new(42);
+        let ids = IdGen::new(42);
         let mut seen = HashSet::new();
         for _ in 0..10_000 {
             assert!(seen.insert(ids.hex("r_")));
@@ -79,6 +85,19 @@ mod tests {
         let v = ids.alnum("v_", 32);
         assert_eq!(v.len(), 34);
         assert!(v[2..].chars().all(|c| c.is_ascii_alphanumeric()));
+    }
+
+    #[test]
+    fn ids_taken_from_several_threads_at_once_stay_unique() {
+        let ids = IdGen::new(7);
+        let taken: Vec<Vec<String>> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..4)
+                .map(|_| s.spawn(|| (0..2_000).map(|_| ids.hex("valid_")).collect()))
+                .collect();
+            workers.into_iter().map(|w| w.join().unwrap()).collect()
+        });
+        let all: HashSet<&String> = taken.iter().flatten().collect();
+        assert_eq!(all.len(), 8_000);
     }
 
     #[test]

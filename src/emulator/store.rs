@@ -1,13 +1,15 @@
 //! The emulator's state: isolated projects, each behind its own lock.
 //!
 //! Why these locks: the registry (`RwLock`) is read on every request to find a project by its
-//! keys and written only when projects come and go; each project's data sits behind one `Mutex`
-//! that a handler holds for the whole of one operation and never across an `.await`, so a
-//! redemption checks and consumes in one critical section and projects never wait on each other.
+//! keys and written only when projects come and go; each project's data sits behind one
+//! `RwLock` that a handler holds for the whole of one operation and never across an `.await`,
+//! so a redemption checks and consumes in one critical section and projects never wait on each
+//! other. Validations, the busiest calls, decide under the read side, side by side; only their
+//! ids are written, in a short write section after.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -244,7 +246,8 @@ pub struct ProjectSlot {
     pub name: String,
     pub app_id: String,
     pub secret_key: String,
-    data: Mutex<Project>,
+    /// Many readers at once (validations decide under a read lock), one writer.
+    data: RwLock<Project>,
     /// Faults and rate limits its calls meet (a lock of their own).
     pub conditions: Conditions,
     /// Client-side keys and allowed origins (a lock of their own).
@@ -255,11 +258,19 @@ pub struct ProjectSlot {
 }
 
 impl ProjectSlot {
-    /// Locks the project's data. A panic in another holder never leaves data half-written
-    /// (handlers validate before they mutate), so a poisoned lock is safe to take over.
-    pub fn lock(&self) -> MutexGuard<'_, Project> {
+    /// Locks the project's data to change it. A panic in another holder never leaves data
+    /// half-written (handlers validate before they mutate), so a poisoned lock is safe to take
+    /// over.
+    pub fn lock(&self) -> RwLockWriteGuard<'_, Project> {
         self.data
-            .lock()
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Reads the project's data, side by side with other readers.
+    pub fn read(&self) -> RwLockReadGuard<'_, Project> {
+        self.data
+            .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
@@ -468,7 +479,7 @@ impl Inner {
         ProjectSlot {
             app_id: spec.app_id.unwrap_or_else(|| uuid_like(&mut rng)),
             secret_key: spec.secret_key.unwrap_or_else(|| uuid_like(&mut rng)),
-            data: Mutex::new(Project::new(id.clone(), name.clone(), salt, now)),
+            data: RwLock::new(Project::new(id.clone(), name.clone(), salt, now)),
             conditions: Conditions::default(),
             client_keys: ClientKeys::default(),
             audit_secrets: std::sync::OnceLock::new(),

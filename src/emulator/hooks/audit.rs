@@ -7,7 +7,7 @@
 //! name speaks of a secret, token or password.
 
 use std::collections::VecDeque;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::Request;
@@ -57,11 +57,19 @@ pub struct AuditEntry {
 }
 
 /// A project's audit log, oldest first.
+///
+/// It has a lock of its own: every call appends to it, and validations, which only read the
+/// project, append under the project's read lock.
 #[derive(Debug, Default)]
 pub struct AuditLog {
+    log: Mutex<Entries>,
+}
+
+#[derive(Debug, Default)]
+struct Entries {
     entries: VecDeque<(AuditEntry, Option<RawBodies>)>,
     /// How many old entries were dropped past [`KEPT_ENTRIES`].
-    pub dropped: u64,
+    dropped: u64,
 }
 
 /// Bodies as they went over the wire, turned into the entry's redacted JSON only when the log
@@ -74,27 +82,41 @@ pub struct RawBodies {
 }
 
 impl AuditLog {
-    pub fn push(&mut self, entry: AuditEntry) {
+    fn entries(&self) -> MutexGuard<'_, Entries> {
+        self.log
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn push(&self, entry: AuditEntry) {
         self.push_with(entry, None);
     }
 
-    /// Appends an entry; gives back the oldest one when the log was full.
+    /// Appends an entry; gives back the oldest one when the log was full (to be dropped by the
+    /// caller, after the lock is let go).
     fn push_with(
-        &mut self,
+        &self,
         entry: AuditEntry,
         bodies: Option<RawBodies>,
     ) -> Option<(AuditEntry, Option<RawBodies>)> {
-        self.entries.push_back((entry, bodies));
-        if self.entries.len() > KEPT_ENTRIES {
-            self.dropped += 1;
-            return self.entries.pop_front();
+        let mut log = self.entries();
+        log.entries.push_back((entry, bodies));
+        if log.entries.len() > KEPT_ENTRIES {
+            log.dropped += 1;
+            return log.entries.pop_front();
         }
         None
     }
 
+    /// How many old entries were dropped past [`KEPT_ENTRIES`].
+    pub fn dropped(&self) -> u64 {
+        self.entries().dropped
+    }
+
     /// Matching entries, newest first.
     pub fn select(&self, filter: &AuditFilter) -> Vec<AuditEntry> {
-        self.entries
+        self.entries()
+            .entries
             .iter()
             .rev()
             .filter(|(e, _)| filter.matches(e))
@@ -111,11 +133,11 @@ impl AuditLog {
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.entries().entries.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len() == 0
     }
 }
 
@@ -252,8 +274,9 @@ pub async fn record(slot: Arc<ProjectSlot>, req: Request, next: Next) -> Respons
         request_body: None,
         response_body: None,
     };
-    // Redaction and copies happen before the project is locked: the lock only stamps the time
-    // and appends (an entry pushed out of the full log is dropped after it is let go).
+    // Redaction and copies happen before any lock is taken: the project is only read for its
+    // clock, and the log locked to append (an entry pushed out of the full log is dropped
+    // after it is let go).
     let secrets = slot
         .audit_secrets
         .get_or_init(|| {
@@ -271,11 +294,10 @@ pub async fn record(slot: Arc<ProjectSlot>, req: Request, next: Next) -> Respons
         }
     };
     let _pushed_out = {
-        let mut project = slot.lock();
+        let project = slot.read();
         entry.created_at = project.clock.now(wall_now());
-        let pushed_out = project.hooks.audit.push_with(entry, Some(bodies));
         project.hooks.wake();
-        pushed_out
+        project.hooks.audit.push_with(entry, Some(bodies))
     };
     response
 }
@@ -454,7 +476,7 @@ mod tests {
 
     #[test]
     fn filters_pick_method_path_status_and_time() {
-        let mut log = AuditLog::default();
+        let log = AuditLog::default();
         log.push(entry("POST", "/v1/redemptions", 200, 10));
         log.push(entry("POST", "/v1/redemptions", 400, 20));
         log.push(entry("GET", "/v1/vouchers/A", 404, 30));
@@ -492,11 +514,11 @@ mod tests {
 
     #[test]
     fn the_log_keeps_a_bounded_number_of_entries() {
-        let mut log = AuditLog::default();
+        let log = AuditLog::default();
         for i in 0..(KEPT_ENTRIES + 5) {
             log.push(entry("GET", "/v1/x", 200, i as i64));
         }
         assert_eq!(log.len(), KEPT_ENTRIES);
-        assert_eq!(log.dropped, 5);
+        assert_eq!(log.dropped(), 5);
     }
 }

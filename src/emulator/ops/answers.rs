@@ -169,7 +169,7 @@ pub fn sort_results(mode: ApplicationMode, req: &ValidationRequest, checkout: &C
 
 /// The request's tracking id, or a new one for a known customer.
 pub fn tracking_id(
-    project: &mut Project,
+    project: &Project,
     req: &ValidationRequest,
     customer_id: Option<&str>,
 ) -> Option<String> {

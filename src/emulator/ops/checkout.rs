@@ -170,9 +170,10 @@ pub struct Validated {
     stacking: StackingRulesView,
 }
 
-/// The part of [`validate`] that needs the project: evaluation, holds and ids.
-pub fn validate_locked(
-    project: &mut Project,
+/// A validation that writes nothing (it holds no session): decided under the project's read
+/// lock, side by side with other validations; its ids come from the project's shared counter.
+pub fn validate_shared(
+    project: &Project,
     req: &ValidationRequest,
     now: Timestamp,
 ) -> Result<Validated, ApiError> {
@@ -181,12 +182,6 @@ pub fn validate_locked(
         .customer
         .as_ref()
         .and_then(|c| customers::find(project, c));
-    let session = match sessions::parse(req)? {
-        Some(asked) if checkout.evaluation.valid => {
-            Some(sessions::hold(project, &asked, &checkout, now))
-        }
-        _ => None,
-    };
     let tracking_id = tracking_id(project, req, customer_id.as_deref());
     Ok(Validated {
         id: project.ids.hex("valid_"),
@@ -194,9 +189,26 @@ pub fn validate_locked(
         stacking: stacking_view(&project.stacking),
         checkout,
         customer_id,
-        session,
+        session: None,
         tracking_id,
     })
+}
+
+/// A whole validation under the project's write lock, holding what its session asks for (a
+/// session's validation decides and holds in one go, so two sessions never hold the same last
+/// use).
+pub fn validate_locked(
+    project: &mut Project,
+    req: &ValidationRequest,
+    now: Timestamp,
+) -> Result<Validated, ApiError> {
+    let mut validated = validate_shared(project, req, now)?;
+    if let Some(asked) = sessions::parse(req)?
+        && validated.checkout.evaluation.valid
+    {
+        validated.session = Some(sessions::hold(project, &asked, &validated.checkout, now));
+    }
+    Ok(validated)
 }
 
 impl Validated {

@@ -456,10 +456,10 @@ pub async fn audit_list(
     let filter = AuditFilter::from_params(&params)?;
     let slot = project(&emulator, &id)?;
     let (rows, dropped) = {
-        let project = slot.lock();
+        let project = slot.read();
         (
             project.hooks.audit.select(&filter),
-            project.hooks.audit.dropped,
+            project.hooks.audit.dropped(),
         )
     };
     let mut answer = list("entries", rows, &params)?;

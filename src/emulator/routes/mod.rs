@@ -22,7 +22,7 @@ pub mod validation_rules;
 pub mod validations;
 pub mod vouchers;
 
-use std::sync::{Arc, MutexGuard};
+use std::sync::{Arc, RwLockWriteGuard};
 
 use axum::Extension;
 use axum::body::Bytes;
@@ -41,7 +41,7 @@ pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 pub type Current = Extension<Arc<ProjectSlot>>;
 
 /// Locks the project and reads its clock once.
-pub fn open(slot: &ProjectSlot) -> (MutexGuard<'_, Project>, Timestamp) {
+pub fn open(slot: &ProjectSlot) -> (RwLockWriteGuard<'_, Project>, Timestamp) {
     let project = slot.lock();
     let now = project.clock.now(wall_now());
     (project, now)

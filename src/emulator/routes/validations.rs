@@ -6,6 +6,7 @@ use axum::Router;
 use axum::routing::post;
 
 use super::{Body, Current, open};
+use crate::emulator::clock::wall_now;
 use crate::emulator::error::ApiResult;
 use crate::emulator::extract::json;
 use crate::emulator::ops::checkout;
@@ -17,9 +18,13 @@ pub async fn validations_create(
     Body(body): Body,
 ) -> ApiResult<Json<ValidationResponse>> {
     let req: ValidationRequest = json(&body)?;
-    let validated = {
+    let validated = if req.session.is_some() {
         let (mut project, now) = open(&slot);
         checkout::validate_locked(&mut project, &req, now)?
+    } else {
+        let project = slot.read();
+        let now = project.clock.now(wall_now());
+        checkout::validate_shared(&project, &req, now)?
     };
     Ok(Json(validated.answer(&req)))
 }
