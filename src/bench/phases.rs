@@ -1,6 +1,6 @@
 //! Where a validation's time goes, without HTTP: the benchmark's validation run in process on
 //! one thread, timed by phase (reading the body into its type, deciding with the project
-//! locked, writing up the answer once the lock is let go, serialising it).
+//! read-locked, writing up the answer once the lock is let go, serialising it).
 
 use std::time::{Duration, Instant};
 
@@ -37,7 +37,7 @@ pub fn measure(rounds: u32) -> Result<Phases, String> {
         let req: ValidationRequest =
             json(&body).map_err(|e| format!("the benchmark's body is refused: {:?}", e.body()))?;
         let t1 = Instant::now();
-        let validated = checkout::validate_locked(&mut slot.lock(), &req, now)
+        let validated = checkout::validate_shared(&slot.read(), &req, now)
             .map_err(|e| format!("the benchmark's validation is refused: {:?}", e.body()))?;
         let t2 = Instant::now();
         let answer = validated.answer(&req);
@@ -68,7 +68,7 @@ pub fn run(rounds: u32) -> Result<(), String> {
     let us = |d: Duration| d.as_secs_f64() * 1e6;
     println!("Validation phases in process, one thread, mean of {rounds}:");
     println!(
-        "  read body {:.1} us, decide (project locked) {:.1} us, write up answer {:.1} us, serialise {:.1} us ({} bytes)",
+        "  read body {:.1} us, decide (project read-locked) {:.1} us, write up answer {:.1} us, serialise {:.1} us ({} bytes)",
         us(p.read),
         us(p.decide),
         us(p.answer),

@@ -288,8 +288,8 @@ pub async fn record(slot: Arc<ProjectSlot>, req: Request, next: Next) -> Respons
         let plain: Vec<&str> = secrets.iter().map(String::as_str).collect();
         entry.path = redact_text(&entry.path, &plain);
         RawBodies {
-            request: request_body.settle(&plain),
-            response: Kept::Bytes(response_bytes).settle(&plain),
+            request: request_body.settle(&plain, true),
+            response: Kept::Bytes(response_bytes).settle(&plain, false),
             secrets,
         }
     };
@@ -328,12 +328,13 @@ enum Kept {
 }
 
 impl Kept {
-    /// What the log holds on to: a short body as a copy of its own (a slice of the connection's
-    /// read buffer would keep the whole buffer alive), a long one redacted and shortened now.
-    fn settle(self, secrets: &[&str]) -> Self {
+    /// What the log holds on to: a short body as it is, a long one redacted and shortened now.
+    /// A request body is copied first (a slice of the connection's read buffer would keep the
+    /// whole buffer alive); an answer's bytes were written for it alone and are kept as they are.
+    fn settle(self, secrets: &[&str], copy: bool) -> Self {
         match self {
             Self::Bytes(b) if b.len() > KEPT_BODY_BYTES => Self::Value(body_value(&b, secrets)),
-            Self::Bytes(b) => Self::Bytes(Bytes::copy_from_slice(&b)),
+            Self::Bytes(b) if copy => Self::Bytes(Bytes::copy_from_slice(&b)),
             other => other,
         }
     }
