@@ -3,6 +3,8 @@
 //! Each project numbers its objects with a counter mixed through a bijective hash, so ids are
 //! unique within the project, look like the real service's, and differ between projects.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 /// The id generator of one project. Its counter is atomic, so calls that only read the
 /// project (validations) still number what they answer.
 #[derive(Debug)]
@@ -17,8 +19,6 @@ pub fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
 }
-
-use std::sync::atomic::{AtomicU64, Ordering};
 
 const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
