@@ -4,8 +4,8 @@
 //! keys and written only when projects come and go; each project's data sits behind one
 //! `RwLock` that a handler holds for the whole of one operation and never across an `.await`,
 //! so a redemption checks and consumes in one critical section and projects never wait on each
-//! other. Validations, the busiest calls, decide under the read side, side by side; only their
-//! ids are written, in a short write section after.
+//! other. Validations without a session, the busiest calls, run under the read side, side by
+//! side: their ids come from an atomic counter and the audit log has a lock of its own.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -32,6 +32,19 @@ macro_rules! forward {
     )*};
 }
 
+/// The same, for the methods that also take the type's name.
+macro_rules! forward_named {
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(
+            self,
+            name: &'static str,
+            visitor: V,
+        ) -> Result<V::Value, Self::Error> {
+            self.0.$method(name, Wrap(visitor))
+        }
+    )*};
+}
+
 impl<'de, D: Deserializer<'de>> Deserializer<'de> for Strict<D> {
     type Error = D::Error;
 
@@ -44,21 +57,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Strict<D> {
         deserialize_identifier deserialize_ignored_any
     }
 
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_unit_struct(name, Wrap(visitor))
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_newtype_struct(name, Wrap(visitor))
-    }
+    forward_named! { deserialize_unit_struct deserialize_newtype_struct }
 
     fn deserialize_tuple<V: Visitor<'de>>(
         self,
@@ -256,7 +255,8 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for Wrap<A> {
         self.0.tuple_variant(len, Wrap(visitor))
     }
 
-    /// A struct variant is read from a map, as a struct is.
+    /// A struct variant's fields are read through [`Strict`] (the variant itself is read as
+    /// the wrapped deserializer reads it).
     fn struct_variant<V: Visitor<'de>>(
         self,
         fields: &'static [&'static str],

@@ -82,7 +82,7 @@ pub struct RawBodies {
 }
 
 impl AuditLog {
-    fn entries(&self) -> MutexGuard<'_, Entries> {
+    fn locked(&self) -> MutexGuard<'_, Entries> {
         self.log
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -99,7 +99,7 @@ impl AuditLog {
         entry: AuditEntry,
         bodies: Option<RawBodies>,
     ) -> Option<(AuditEntry, Option<RawBodies>)> {
-        let mut log = self.entries();
+        let mut log = self.locked();
         log.entries.push_back((entry, bodies));
         if log.entries.len() > KEPT_ENTRIES {
             log.dropped += 1;
@@ -110,12 +110,12 @@ impl AuditLog {
 
     /// How many old entries were dropped past [`KEPT_ENTRIES`].
     pub fn dropped(&self) -> u64 {
-        self.entries().dropped
+        self.locked().dropped
     }
 
     /// Matching entries, newest first.
     pub fn select(&self, filter: &AuditFilter) -> Vec<AuditEntry> {
-        self.entries()
+        self.locked()
             .entries
             .iter()
             .rev()
@@ -133,7 +133,7 @@ impl AuditLog {
     }
 
     pub fn len(&self) -> usize {
-        self.entries().entries.len()
+        self.locked().entries.len()
     }
 
     pub fn is_empty(&self) -> bool {

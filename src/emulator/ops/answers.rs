@@ -40,9 +40,6 @@ pub fn targets_view(r: &Redeemable) -> (TargetList, TargetList) {
         .iter()
         .filter_map(|a| a.applicable_to.as_ref())
         .collect();
-    if applicable.is_empty() {
-        return (TargetList::new(Vec::new()), TargetList::new(Vec::new()));
-    }
     (
         list(applicable.iter().flat_map(|a| a.included.iter()).collect()),
         list(applicable.iter().flat_map(|a| a.excluded.iter()).collect()),
