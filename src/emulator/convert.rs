@@ -6,8 +6,12 @@ use super::store::Project;
 use crate::engine::discount::{Discount, Effect, UnitEffect};
 use crate::engine::money::Percent;
 use crate::engine::order::{Line, OrderCalc};
+use crate::engine::stack::StackingRules;
 use crate::model::order::ItemProduct;
-use crate::model::{CustomerRef, DiscountSpec, Order, OrderInput, OrderItem, OrderItemInput};
+use crate::model::{
+    CustomerRef, DiscountSpec, Order, OrderInput, OrderItem, OrderItemInput, Shared,
+    StackingRulesView,
+};
 
 /// Most items an order may carry.
 pub const MAX_ORDER_ITEMS: usize = 500;
@@ -312,8 +316,61 @@ fn item_input_from(item: &OrderItem) -> OrderItemInput {
 
 /// The calculated order object for `calc` (totals and items), without identity fields.
 pub fn calculated_order(calc: &OrderCalc, prepared: &PreparedOrder) -> Order {
-    let items = calc
-        .lines
+    OrderWriter::new(prepared).order(calc)
+}
+
+/// Writes the calculated orders of one prepared order. Orders whose lines came out alike
+/// share one copy of their items (a validation's items are most often the same in every
+/// redeemable's order and in the order itself), which an answer then writes once.
+pub struct OrderWriter<'a> {
+    prepared: &'a PreparedOrder,
+    written: Vec<(&'a [Line], Shared<Vec<OrderItem>>)>,
+}
+
+impl<'a> OrderWriter<'a> {
+    pub fn new(prepared: &'a PreparedOrder) -> Self {
+        Self {
+            prepared,
+            written: Vec::new(),
+        }
+    }
+
+    /// The calculated order object for `calc`, without identity fields.
+    pub fn order(&mut self, calc: &'a OrderCalc) -> Order {
+        let prepared = self.prepared;
+        let items = match self.written.iter().find(|(lines, _)| *lines == calc.lines) {
+            Some((_, items)) => items.clone(),
+            None => {
+                let items = Shared::new(items_of(calc, prepared));
+                self.written.push((&calc.lines, items.clone()));
+                items
+            }
+        };
+        Order {
+            id: prepared.input.id.clone(),
+            source_id: prepared.input.source_id.clone(),
+            amount: calc.amount,
+            discount_amount: calc.discount,
+            items_discount_amount: calc.items_discount(),
+            total_discount_amount: calc.total_discount(),
+            total_amount: calc.total_amount(),
+            applied_discount_amount: calc.applied,
+            items_applied_discount_amount: calc.items_applied(),
+            total_applied_discount_amount: calc.total_applied(),
+            initial_amount: calc.units_changed().then_some(calc.initial_amount),
+            items,
+            metadata: prepared.input.metadata.clone().unwrap_or_default(),
+            customer_id: None,
+            referrer_id: prepared.input.referrer_id.clone(),
+            object: "order".into(),
+            ..Order::default()
+        }
+    }
+}
+
+/// The items of `calc`: the prepared items with the amounts of their lines.
+fn items_of(calc: &OrderCalc, prepared: &PreparedOrder) -> Vec<OrderItem> {
+    calc.lines
         .iter()
         .enumerate()
         .map(|(i, line)| {
@@ -340,26 +397,7 @@ pub fn calculated_order(calc: &OrderCalc, prepared: &PreparedOrder) -> Order {
                 ..item
             }
         })
-        .collect();
-    Order {
-        id: prepared.input.id.clone(),
-        source_id: prepared.input.source_id.clone(),
-        amount: calc.amount,
-        discount_amount: calc.discount,
-        items_discount_amount: calc.items_discount(),
-        total_discount_amount: calc.total_discount(),
-        total_amount: calc.total_amount(),
-        applied_discount_amount: calc.applied,
-        items_applied_discount_amount: calc.items_applied(),
-        total_applied_discount_amount: calc.total_applied(),
-        initial_amount: calc.units_changed().then_some(calc.initial_amount),
-        items,
-        metadata: prepared.input.metadata.clone().unwrap_or_default(),
-        customer_id: None,
-        referrer_id: prepared.input.referrer_id.clone(),
-        object: "order".into(),
-        ..Order::default()
-    }
+        .collect()
 }
 
 /// The item a unit discount added for a product the catalogue does not know: by id
@@ -397,6 +435,29 @@ pub fn customer_ref(project: &Project, id: &str) -> CustomerRef {
                 ..CustomerRef::default()
             })
             .unwrap_or_default()
+    }
+}
+
+/// The stacking rules object every validation answer carries.
+pub fn stacking_view(rules: &StackingRules) -> StackingRulesView {
+    StackingRulesView {
+        redeemables_limit: rules.redeemables_limit as u32,
+        applicable_redeemables_limit: rules.applicable_redeemables_limit as u32,
+        applicable_redeemables_per_category_limit: rules.applicable_redeemables_per_category_limit
+            as u32,
+        applicable_exclusive_redeemables_limit: rules.applicable_exclusive_redeemables_limit as u32,
+        applicable_exclusive_redeemables_per_category_limit: rules
+            .applicable_exclusive_redeemables_per_category_limit
+            as u32,
+        exclusive_categories: rules.exclusive_categories.clone(),
+        joint_categories: rules.joint_categories.clone(),
+        redeemables_application_mode: rules.application_mode.api_name().into(),
+        redeemables_sorting_rule: rules.sorting_rule.api_name().into(),
+        redeemables_products_application_mode: "STACK".into(),
+        redeemables_no_effect_rule: "REDEEM_ANYWAY".into(),
+        no_effect_skip_categories: Vec::new(),
+        no_effect_redeem_anyway_categories: Vec::new(),
+        redeemables_rollback_order_mode: "WITH_ORDER".into(),
     }
 }
 

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::client_keys::ClientKeys;
 use super::clock::Clock;
 use super::conditions::Conditions;
+use super::convert;
 use super::error::ApiError;
 use super::events::{Event, EventLog};
 use super::hooks::Hooks;
@@ -32,7 +33,7 @@ use crate::engine::time::Timestamp;
 use crate::model::{
     Assignment, AsyncAction, Campaign, Category, Customer, EarningRule, Order, Product,
     PromotionTier, Publication, RedeemableHolder, Redemption, RedemptionRollback, Reward,
-    RewardAssignment, Segment, Transaction, ValidationRule,
+    RewardAssignment, Segment, Shared, StackingRulesView, Transaction, ValidationRule,
 };
 
 /// A validation rule with its parsed form.
@@ -112,7 +113,10 @@ pub struct Project {
     pub rng: StdRng,
     /// Webhooks, distributions, their deliveries and outbox, and the audit log.
     pub hooks: Hooks,
-    pub stacking: StackingRules,
+    /// Read through `stacking()`, set through `set_stacking`, which keeps the view beside them.
+    stacking: StackingRules,
+    /// The stacking rules as every validation answer writes them.
+    stacking_view: Shared<StackingRulesView>,
     /// Keyed by code; aliased by voucher id.
     pub vouchers: VoucherTable,
     /// Keyed by id; aliased by source_id.
@@ -176,6 +180,7 @@ impl Project {
             rng: StdRng::seed_from_u64(salt),
             hooks: Hooks::default(),
             stacking: StackingRules::default(),
+            stacking_view: convert::stacking_view(&StackingRules::default()).into(),
             vouchers: VoucherTable::default(),
             customers: Table::default(),
             products: Table::default(),
@@ -223,6 +228,21 @@ impl Project {
             data,
             group_id: super::error::REQUEST_ID.try_with(Clone::clone).ok(),
         });
+    }
+
+    pub fn stacking(&self) -> &StackingRules {
+        &self.stacking
+    }
+
+    /// The stacking rules as a validation answer writes them (written once, shared by every
+    /// answer until the rules change).
+    pub fn stacking_view(&self) -> Shared<StackingRulesView> {
+        self.stacking_view.clone()
+    }
+
+    pub fn set_stacking(&mut self, rules: StackingRules) {
+        self.stacking_view = convert::stacking_view(&rules).into();
+        self.stacking = rules;
     }
 
     /// Forgets every object, keeping identity, keys and clock.

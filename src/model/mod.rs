@@ -15,6 +15,7 @@ pub mod qualification;
 pub mod redemption;
 pub mod referral;
 pub mod rules;
+pub mod shared;
 pub mod validation;
 pub mod voucher;
 pub mod webhook;
@@ -40,6 +41,7 @@ pub use rules::{
     Assignment, AssignmentInput, Category, CategoryInput, Segment, SegmentInput, ValidationRule,
     ValidationRuleInput,
 };
+pub use shared::Shared;
 pub use validation::{
     RedeemableRef, RedeemableResult, StackingRulesView, ValidationRequest, ValidationResponse,
 };

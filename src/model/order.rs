@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use super::{CustomerInput, CustomerRef, Metadata, is_zero};
+use super::{CustomerInput, CustomerRef, Metadata, Shared, is_zero};
 use crate::engine::time::Timestamp;
 
 fn order_object() -> Cow<'static, str> {
@@ -190,8 +190,9 @@ pub struct Order {
     pub items_applied_discount_amount: i64,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub total_applied_discount_amount: i64,
+    /// Shared: the orders of one answer hold the same items more often than not.
     #[serde(default)]
-    pub items: Vec<OrderItem>,
+    pub items: Shared<Vec<OrderItem>>,
     #[serde(default)]
     pub metadata: Metadata,
     #[serde(default, skip_serializing_if = "Option::is_none")]

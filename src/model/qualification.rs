@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::validation::{RedeemableOutcome, StackingRulesView};
-use super::{CustomerInput, List, Metadata, Order, OrderInput, TargetList};
+use super::{CustomerInput, List, Metadata, Order, OrderInput, Shared, TargetList};
 use crate::engine::time::Timestamp;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -74,5 +74,5 @@ pub struct QualificationResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<Order>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stacking_rules: Option<StackingRulesView>,
+    pub stacking_rules: Option<Shared<StackingRulesView>>,
 }

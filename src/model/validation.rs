@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{CustomerInput, DiscountSpec, ErrorBody, Metadata, Order, OrderInput, TargetList};
+use super::{
+    CustomerInput, DiscountSpec, ErrorBody, Metadata, Order, OrderInput, Shared, TargetList,
+};
 
 /// One entry of `redeemables`: `{object, id}` plus gift credits or a loyalty reward.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -134,5 +136,5 @@ pub struct ValidationResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stacking_rules: Option<StackingRulesView>,
+    pub stacking_rules: Option<Shared<StackingRulesView>>,
 }

@@ -4,15 +4,13 @@
 
 use super::checkout::Checkout;
 use super::resolve::Usage;
-use crate::emulator::convert;
+use crate::emulator::convert::OrderWriter;
 use crate::emulator::error::ApiError;
 use crate::emulator::store::Project;
 use crate::engine::eligibility::Redeemable;
-use crate::engine::stack::{ApplicationMode, Outcome, StackingRules};
+use crate::engine::stack::{ApplicationMode, Outcome};
 use crate::model::validation::{RedeemableOutcome, ResultDetails};
-use crate::model::{
-    RedeemableRef, RedeemableResult, StackingRulesView, TargetList, ValidationRequest,
-};
+use crate::model::{RedeemableRef, RedeemableResult, TargetList, ValidationRequest};
 
 /// `applicable_to` / `inapplicable_to` of a redeemable, from its rules' targets.
 pub fn targets_view(r: &Redeemable) -> (TargetList, TargetList) {
@@ -46,12 +44,13 @@ pub fn targets_view(r: &Redeemable) -> (TargetList, TargetList) {
     )
 }
 
-/// One redeemable's entry in an answer.
-fn redeemable_result(
-    checkout: &Checkout,
+/// One redeemable's entry in an answer, its order written by `orders`.
+fn redeemable_result<'a>(
+    checkout: &'a Checkout,
+    orders: &mut OrderWriter<'a>,
     index: usize,
     r: &RedeemableRef,
-    outcome: &Outcome,
+    outcome: &'a Outcome,
 ) -> RedeemableResult {
     let resolved = &checkout.resolved[index];
     let base = RedeemableResult {
@@ -68,7 +67,7 @@ fn redeemable_result(
             let (credits, points) = resolved.usage.taken(applied.total());
             RedeemableResult {
                 status: "APPLICABLE".into(),
-                order: Some(convert::calculated_order(order, &checkout.order)),
+                order: Some(orders.order(order)),
                 applicable_to: Some(applicable_to),
                 inapplicable_to: Some(inapplicable_to),
                 result: match resolved.usage {
@@ -112,37 +111,20 @@ fn redeemable_result(
     }
 }
 
-/// The stacking rules object every validation answer carries.
-pub fn stacking_view(rules: &StackingRules) -> StackingRulesView {
-    StackingRulesView {
-        redeemables_limit: rules.redeemables_limit as u32,
-        applicable_redeemables_limit: rules.applicable_redeemables_limit as u32,
-        applicable_redeemables_per_category_limit: rules.applicable_redeemables_per_category_limit
-            as u32,
-        applicable_exclusive_redeemables_limit: rules.applicable_exclusive_redeemables_limit as u32,
-        applicable_exclusive_redeemables_per_category_limit: rules
-            .applicable_exclusive_redeemables_per_category_limit
-            as u32,
-        exclusive_categories: rules.exclusive_categories.clone(),
-        joint_categories: rules.joint_categories.clone(),
-        redeemables_application_mode: rules.application_mode.api_name().into(),
-        redeemables_sorting_rule: rules.sorting_rule.api_name().into(),
-        redeemables_products_application_mode: "STACK".into(),
-        redeemables_no_effect_rule: "REDEEM_ANYWAY".into(),
-        no_effect_skip_categories: Vec::new(),
-        no_effect_redeem_anyway_categories: Vec::new(),
-        redeemables_rollback_order_mode: "WITH_ORDER".into(),
-    }
-}
-
 pub struct Sorted {
     pub all: Vec<RedeemableResult>,
     pub inapplicable: Vec<RedeemableResult>,
     pub skipped: Vec<RedeemableResult>,
 }
 
-/// The entries of every redeemable, in the order they were considered.
-pub fn sort_results(mode: ApplicationMode, req: &ValidationRequest, checkout: &Checkout) -> Sorted {
+/// The entries of every redeemable, in the order they were considered; `orders` writes their
+/// orders.
+pub fn sort_results<'a>(
+    mode: ApplicationMode,
+    req: &ValidationRequest,
+    checkout: &'a Checkout,
+    orders: &mut OrderWriter<'a>,
+) -> Sorted {
     let mut sorted = Sorted {
         all: Vec::new(),
         inapplicable: Vec::new(),
@@ -151,7 +133,7 @@ pub fn sort_results(mode: ApplicationMode, req: &ValidationRequest, checkout: &C
     let partial = mode == ApplicationMode::Partial;
     for &i in &checkout.evaluation.sequence {
         let outcome = &checkout.evaluation.outcomes[i];
-        let result = redeemable_result(checkout, i, &req.redeemables[i], outcome);
+        let result = redeemable_result(checkout, orders, i, &req.redeemables[i], outcome);
         match outcome {
             Outcome::Inapplicable(_) => sorted.inapplicable.push(result.clone()),
             Outcome::Skipped(_) => sorted.skipped.push(result.clone()),

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::answers::{sort_results, stacking_view, tracking_id};
+use super::answers::{sort_results, tracking_id};
 use super::resolve::{self, Resolved};
 use super::{customers, loyalty, orders, referrals, sessions};
 use crate::emulator::convert::{self, PreparedOrder};
@@ -14,8 +14,8 @@ use crate::engine::stack::{self, ApplicationMode, Evaluation, Outcome};
 use crate::engine::time::Timestamp;
 use crate::model::redemption::Channel;
 use crate::model::{
-    CustomerInput, Order, OrderRedemptionEntry, Redemption, RedemptionResponse, StackingRulesView,
-    ValidationRequest, ValidationResponse,
+    CustomerInput, Order, OrderRedemptionEntry, Redemption, RedemptionResponse, Shared,
+    StackingRulesView, ValidationRequest, ValidationResponse,
 };
 
 const OBJECTS: [&str; 3] = ["voucher", "promotion_tier", "promotion_stack"];
@@ -33,7 +33,7 @@ pub struct Checkout {
 
 /// Checks the request's shape against the project's stacking rules.
 fn check_request(project: &Project, req: &ValidationRequest) -> Result<(), ApiError> {
-    let limit = project.stacking.redeemables_limit;
+    let limit = project.stacking().redeemables_limit;
     if req.redeemables.is_empty() {
         return Err(ApiError::invalid_payload(
             "Property .redeemables must NOT have fewer than 1 items",
@@ -138,7 +138,7 @@ pub fn evaluate(
         })
         .unzip();
     order.know_unit_products(project, engine.iter().filter_map(|r| r.discount.as_ref()));
-    let evaluation = stack::evaluate(order.calc.clone(), &engine, &context, &project.stacking);
+    let evaluation = stack::evaluate(order.calc.clone(), &engine, &context, project.stacking());
     Ok(Checkout {
         order,
         evaluation,
@@ -167,7 +167,7 @@ pub struct Validated {
     session: Option<serde_json::Value>,
     tracking_id: Option<String>,
     mode: ApplicationMode,
-    stacking: StackingRulesView,
+    stacking: Shared<StackingRulesView>,
 }
 
 /// A validation that writes nothing (it holds no session): decided under the project's read
@@ -185,8 +185,8 @@ pub fn validate_shared(
     let tracking_id = tracking_id(project, req, customer_id.as_deref());
     Ok(Validated {
         id: project.ids.hex("valid_"),
-        mode: project.stacking.application_mode,
-        stacking: stacking_view(&project.stacking),
+        mode: project.stacking().application_mode,
+        stacking: project.stacking_view(),
         checkout,
         customer_id,
         session: None,
@@ -215,8 +215,9 @@ impl Validated {
     /// The answer of `POST /v1/validations`.
     pub fn answer(self, req: &ValidationRequest) -> ValidationResponse {
         let checkout = &self.checkout;
-        let sorted = sort_results(self.mode, req, checkout);
-        let mut order = convert::calculated_order(&checkout.evaluation.order, &checkout.order);
+        let mut orders = convert::OrderWriter::new(&checkout.order);
+        let sorted = sort_results(self.mode, req, checkout, &mut orders);
+        let mut order = orders.order(&checkout.evaluation.order);
         order.customer_id = self.customer_id;
         ValidationResponse {
             id: Some(self.id),
@@ -476,7 +477,13 @@ pub fn redeem(
         }
     }
 
-    let sorted = sort_results(project.stacking.application_mode, req, &checkout);
+    let mut orders = convert::OrderWriter::new(&checkout.order);
+    let sorted = sort_results(
+        project.stacking().application_mode,
+        req,
+        &checkout,
+        &mut orders,
+    );
     Ok(RedemptionResponse {
         redemptions: children,
         parent_redemption: parent,
@@ -591,4 +598,71 @@ fn record_failure(
         None => ApiError::bad_request(code, message, "None of the redeemables could be applied"),
     };
     error.with_resource("redemption", &id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::ops::vouchers;
+    use crate::emulator::{Emulator, ProjectSpec};
+    use crate::model::VoucherInput;
+    use serde_json::json;
+
+    /// The answer to a validation of a 2-item order with `codes`.
+    fn answer(codes: &[serde_json::Value]) -> ValidationResponse {
+        let now = Timestamp::parse("2026-03-01T12:00:00Z").unwrap();
+        let emulator = Emulator::with_seed(ProjectSpec::default(), now, 7);
+        let slot = emulator.default_project();
+        for code in codes {
+            let input: VoucherInput = serde_json::from_value(code.clone()).unwrap();
+            vouchers::create(&mut slot.lock(), None, &input, now).unwrap();
+        }
+        let req: ValidationRequest = serde_json::from_value(json!({
+            "redeemables": codes.iter().map(|c| json!({"object": "voucher", "id": c["code"]})).collect::<Vec<_>>(),
+            "order": {"items": [
+                {"product_id": "prod_mug", "quantity": 2, "price": 950},
+                {"product_id": "prod_beans", "quantity": 1, "price": 1550}
+            ]}
+        }))
+        .unwrap();
+        validate_shared(&slot.read(), &req, now)
+            .unwrap()
+            .answer(&req)
+    }
+
+    fn items_of(order: &Order) -> serde_json::Value {
+        serde_json::to_value(&order.items).unwrap()
+    }
+
+    #[test]
+    fn orders_with_the_same_items_share_them_and_write_them_alike() {
+        let answer = answer(&[
+            json!({"code": "TEN", "type": "DISCOUNT_VOUCHER", "discount": {"type": "PERCENT", "percent_off": 10}}),
+            json!({"code": "FIVE", "type": "DISCOUNT_VOUCHER", "discount": {"type": "AMOUNT", "amount_off": 500}}),
+        ]);
+        let whole = answer.order.as_ref().unwrap();
+        for r in &answer.redeemables {
+            let order = r.order.as_ref().unwrap();
+            assert!(order.items.same(&whole.items), "{}", r.id);
+            assert_eq!(items_of(order), items_of(whole));
+        }
+        assert_eq!(items_of(whole)[0]["subtotal_amount"], 1900);
+    }
+
+    #[test]
+    fn orders_whose_items_differ_keep_their_own() {
+        // An item discount changes the items: the first code's order has none of the second's.
+        let answer = answer(&[
+            json!({"code": "TEN", "type": "DISCOUNT_VOUCHER", "discount": {"type": "PERCENT", "percent_off": 10}}),
+            json!({"code": "MUGS", "type": "DISCOUNT_VOUCHER",
+                "discount": {"type": "AMOUNT", "amount_off": 200, "effect": "APPLY_TO_ITEMS"}}),
+        ]);
+        let [first, second] = [0, 1].map(|i| answer.redeemables[i].order.as_ref().unwrap());
+        let whole = answer.order.as_ref().unwrap();
+        assert!(!first.items.same(&second.items));
+        assert!(second.items.same(&whole.items));
+        assert_ne!(items_of(first), items_of(second));
+        assert!(items_of(first)[0].get("discount_amount").is_none());
+        assert!(items_of(second)[0]["discount_amount"].as_i64().unwrap() > 0);
+    }
 }

@@ -2,7 +2,7 @@
 //! would give on its own. Campaign totals and per-customer limits are not checked here (the
 //! API documents this), so a redemption may still refuse what qualification listed.
 
-use super::answers::{stacking_view, targets_view};
+use super::answers::targets_view;
 use super::resolve;
 use super::{customers, orders};
 use crate::emulator::convert;
@@ -223,7 +223,7 @@ pub fn qualify(
         redeemables,
         tracking_id,
         order: Some(whole),
-        stacking_rules: Some(stacking_view(&project.stacking)),
+        stacking_rules: Some(project.stacking_view()),
     })
 }
 

@@ -236,7 +236,7 @@ fn cancel_order(
     let order = project.orders.get_mut(&order_id)?;
     order.status = Some("CANCELED".into());
     order.updated_at = Some(now);
-    for item in &mut order.items {
+    for item in order.items.iter_mut() {
         item.discount_amount = 0;
         item.applied_discount_amount = 0;
         item.subtotal_amount = item.amount;

@@ -13,11 +13,10 @@ use super::Body;
 use crate::emulator::clock::wall_now;
 use crate::emulator::error::{ApiError, ApiResult};
 use crate::emulator::extract::{Segments, json, json_or_default};
-use crate::emulator::ops::answers::stacking_view;
 use crate::emulator::store::{Emulator, ProjectInfo, ProjectSlot, ProjectSpec};
 use crate::engine::stack::{ApplicationMode, SortingRule};
 use crate::engine::time::{Timestamp, parse_duration};
-use crate::model::StackingRulesView;
+use crate::model::{Shared, StackingRulesView};
 
 pub async fn health() -> Json<serde_json::Value> {
     Json(serde_json::json!({
@@ -166,10 +165,10 @@ pub struct StackingChange {
 pub async fn stacking_get(
     State(emulator): State<Emulator>,
     Segments(id): Segments<String>,
-) -> ApiResult<Json<StackingRulesView>> {
+) -> ApiResult<Json<Shared<StackingRulesView>>> {
     let slot = project(&emulator, &id)?;
     let project = slot.lock();
-    Ok(Json(stacking_view(&project.stacking)))
+    Ok(Json(project.stacking_view()))
 }
 
 /// `PUT /_emulator/projects/{id}/stacking-rules`: what the real service sets in its dashboard.
@@ -177,11 +176,11 @@ pub async fn stacking_set(
     State(emulator): State<Emulator>,
     Segments(id): Segments<String>,
     Body(body): Body,
-) -> ApiResult<Json<StackingRulesView>> {
+) -> ApiResult<Json<Shared<StackingRulesView>>> {
     let change: StackingChange = json(&body)?;
     let slot = project(&emulator, &id)?;
     let mut project = slot.lock();
-    let mut rules = project.stacking.clone();
+    let mut rules = project.stacking().clone();
     let limits = [
         (
             "redeemables_limit",
@@ -280,8 +279,8 @@ pub async fn stacking_set(
             }
         };
     }
-    project.stacking = rules;
-    Ok(Json(stacking_view(&project.stacking)))
+    project.set_stacking(rules);
+    Ok(Json(project.stacking_view()))
 }
 
 fn view(clock: &crate::emulator::clock::Clock) -> ClockView {
