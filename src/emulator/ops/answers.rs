@@ -1,6 +1,7 @@
 //! How a checkout's outcome is written in the answer: each redeemable's entry with the API's
-//! statuses and reason keys, the lists of skipped and inapplicable ones, and the project's
-//! stacking rules.
+//! statuses and reason keys (its order written by a [`OrderWriter`]), and the lists of skipped
+//! and inapplicable ones. The stacking rules an answer carries are the project's own view of
+//! them ([`crate::emulator::store::Project::stacking_view`]).
 
 use super::checkout::Checkout;
 use super::resolve::Usage;
