@@ -748,3 +748,50 @@ async fn a_reset_forgets_webhooks_and_stops_sending() {
     );
     assert!(sink.received().is_empty());
 }
+
+#[tokio::test]
+async fn a_client_side_redemption_is_sent_out_without_a_server_side_call_after_it() {
+    let api = Api::start().await;
+    let sink = sink_for(&api).await;
+    let a = register(&api, &sink.url(), &["redemption.succeeded"]).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    api.voucher("WEB10", json!({"type": "AMOUNT", "amount_off": 1000}), None)
+        .await;
+    let project = project_id(&api);
+    let keys = control(
+        &api,
+        "PUT",
+        &format!("/_emulator/projects/{project}/client-side"),
+        Some(json!({"allowed_origins": ["*"]})),
+    )
+    .await;
+    assert_eq!(keys.status, 200, "{}", keys.body);
+    // The shop's page redeems; nothing calls the server-side API afterwards.
+    let redeemed = api
+        .http
+        .post(format!("{}/client/v1/redemptions", api.base))
+        .header(
+            "X-Client-Application-Id",
+            keys.body["client_application_id"].as_str().unwrap(),
+        )
+        .header(
+            "X-Client-Token",
+            keys.body["client_token"].as_str().unwrap(),
+        )
+        .header("origin", "https://shop.example.com")
+        .json(&json!({"redeemables": Api::redeemables(&["WEB10"]), "order": {"amount": 5000}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(redeemed.status(), 200);
+    let got = sink
+        .wait_for(WAIT, |r| {
+            r.payload
+                .as_ref()
+                .is_some_and(|p| p.kind == "redemption.succeeded")
+        })
+        .await
+        .expect("a redemption.succeeded webhook within 5 s of a client-side redemption");
+    let envelope: Value = serde_json::from_str(&got.body).unwrap();
+    assert_eq!(envelope["data"]["voucher"]["code"], "WEB10");
+}

@@ -91,11 +91,17 @@ async fn answer(
 }
 
 /// The handler's answer; a server-side call is written in the project's audit log on the way
-/// (in this same layer rather than one of its own: one layer less for every call).
+/// (in this same layer rather than one of its own: one layer less for every call). Events the
+/// call emitted, from either side, then go out from the project's dispatcher, off the request
+/// path.
 async fn handle(slot: Arc<ProjectSlot>, side: Side, req: Request, next: Next) -> Response {
     match side {
         Side::Server => audit::record(slot, req, next).await,
-        Side::Client => next.run(req).await,
+        Side::Client => {
+            let response = next.run(req).await;
+            slot.read().hand_out_events();
+            response
+        }
     }
 }
 

@@ -245,6 +245,14 @@ impl Project {
         self.stacking = rules;
     }
 
+    /// Wakes the project's dispatcher, if it has one, when events wait to be handed out; a call
+    /// that emitted none (a validation, a read) leaves it asleep.
+    pub fn hand_out_events(&self) {
+        if self.events.len() > self.hooks.cursor {
+            self.hooks.wake();
+        }
+    }
+
     /// Forgets every object, keeping identity, keys and clock.
     pub fn wipe(&mut self) {
         let keep = (

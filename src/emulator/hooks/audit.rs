@@ -231,8 +231,8 @@ pub async fn layer(req: Request, next: Next) -> Response {
 }
 
 /// Runs an authenticated server-side call and records the request and its answer in the
-/// project's audit log, then wakes the project's dispatcher (events the request emitted go out
-/// from there, off the request path).
+/// project's audit log, then wakes the project's dispatcher if the call emitted events (they go
+/// out from there, off the request path).
 pub async fn record(slot: Arc<ProjectSlot>, req: Request, next: Next) -> Response {
     let started = std::time::Instant::now();
     let method = req.method().to_string();
@@ -296,7 +296,7 @@ pub async fn record(slot: Arc<ProjectSlot>, req: Request, next: Next) -> Respons
     let _pushed_out = {
         let project = slot.read();
         entry.created_at = project.clock.now(wall_now());
-        project.hooks.wake();
+        project.hand_out_events();
         project.hooks.audit.push_with(entry, Some(bodies))
     };
     response
