@@ -93,6 +93,16 @@ async fn redeem(api: &Api, code: &str, customer: &str) -> (Answer, Duration) {
     (a, started.elapsed())
 }
 
+/// The first `redemption.succeeded` webhook the sink gets within [`WAIT`].
+async fn redemption_webhook(sink: &Sink) -> Option<sink::Received> {
+    sink.wait_for(WAIT, |r| {
+        r.payload
+            .as_ref()
+            .is_some_and(|p| p.kind == "redemption.succeeded")
+    })
+    .await
+}
+
 async fn deliveries(api: &Api, query: &str) -> Vec<Value> {
     let project = project_id(api);
     let a = control(
@@ -140,12 +150,7 @@ async fn one_redemption_delivers_one_signed_event_and_the_audit_log_keeps_no_sec
     assert_eq!(r.status, 200, "{}", r.body);
     let redemption_id = r.body["redemptions"][0]["id"].as_str().unwrap().to_string();
 
-    let got = sink
-        .wait_for(WAIT, |r| {
-            r.payload
-                .as_ref()
-                .is_some_and(|p| p.kind == "redemption.succeeded")
-        })
+    let got = redemption_webhook(&sink)
         .await
         .expect("a redemption.succeeded webhook within 5 s");
     let key = secret(&api).await;
@@ -784,12 +789,7 @@ async fn a_client_side_redemption_is_sent_out_without_a_server_side_call_after_i
         .await
         .unwrap();
     assert_eq!(redeemed.status(), 200);
-    let got = sink
-        .wait_for(WAIT, |r| {
-            r.payload
-                .as_ref()
-                .is_some_and(|p| p.kind == "redemption.succeeded")
-        })
+    let got = redemption_webhook(&sink)
         .await
         .expect("a redemption.succeeded webhook within 5 s of a client-side redemption");
     let envelope: Value = serde_json::from_str(&got.body).unwrap();

@@ -46,12 +46,19 @@ impl<T> Deref for Shared<T> {
 impl<T: Clone> DerefMut for Shared<T> {
     /// The value alone (copied first if another holder shares it), without its old text.
     fn deref_mut(&mut self) -> &mut T {
-        if Arc::get_mut(&mut self.0).is_none() {
-            *self = Self::new(self.0.value.clone());
-        }
-        let inner = Arc::get_mut(&mut self.0).expect("a value just made unique");
+        let inner = Arc::make_mut(&mut self.0);
         inner.json = OnceLock::new();
         &mut inner.value
+    }
+}
+
+impl<T: Clone> Clone for Inner<T> {
+    /// The value alone: its text is written again when asked for.
+    fn clone(&self) -> Self {
+        Self {
+            value: self.value.clone(),
+            json: OnceLock::new(),
+        }
     }
 }
 
