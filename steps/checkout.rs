@@ -315,11 +315,11 @@ fn items_order(world: &HarnessWorld, step: &Step) -> Result<OrderInput, StepFail
             related_object: Some("product".into()),
             quantity: Some(qty),
             price: Some(unit.0),
-            product: Some(ItemProduct {
+            product: Some(Box::new(ItemProduct {
                 name: Some(name),
                 price: Some(unit.0),
                 ..ItemProduct::default()
-            }),
+            })),
             ..OrderItemInput::default()
         });
     }

@@ -147,10 +147,10 @@ async fn shapes(client: &Client, prefix: &str) -> Result<Vec<(&'static str, Valu
                 related_object: Some("product".into()),
                 quantity: Some(1),
                 price: Some(4500),
-                product: Some(ItemProduct {
+                product: Some(Box::new(ItemProduct {
                     name: Some("Grinder".into()),
                     ..ItemProduct::default()
-                }),
+                })),
                 ..OrderItemInput::default()
             }]),
             ..OrderInput::default()

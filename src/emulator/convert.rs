@@ -19,6 +19,17 @@ pub const MAX_ORDER_ITEMS: usize = 500;
 /// Checks a `discount` object and returns the engine's discount, plus the spec as stored
 /// (with the default effect filled in). `path` names the object in error details.
 pub fn discount(spec: &DiscountSpec, path: &str) -> Result<(Discount, DiscountSpec), ApiError> {
+    let (discount, effect) = engine_discount(spec, path)?;
+    let mut stored = spec.clone();
+    stored.effect = Some(effect.into());
+    Ok((discount, stored))
+}
+
+/// The engine's discount of a checked `spec`, and the API name of its effect.
+pub fn engine_discount(
+    spec: &DiscountSpec,
+    path: &str,
+) -> Result<(Discount, &'static str), ApiError> {
     let effect_of = |allowed: &[Effect]| -> Result<Effect, ApiError> {
         match spec.effect.as_deref() {
             None => Ok(Effect::ApplyToOrder),
@@ -42,7 +53,6 @@ pub fn discount(spec: &DiscountSpec, path: &str) -> Result<(Discount, DiscountSp
         ))),
         other => Ok(other),
     };
-    let mut stored = spec.clone();
     let discount = match spec.kind.as_str() {
         "AMOUNT" => {
             let effect = effect_of(&[
@@ -53,8 +63,7 @@ pub fn discount(spec: &DiscountSpec, path: &str) -> Result<(Discount, DiscountSp
                 Effect::ApplyToItemsByQuantity,
             ])?;
             let amount_off = non_negative("amount_off", spec.amount_off, true)?.unwrap_or(0);
-            stored.effect = Some(effect.api_name().into());
-            Discount::Amount { amount_off, effect }
+            (Discount::Amount { amount_off, effect }, effect.api_name())
         }
         "PERCENT" => {
             let effect = effect_of(&[Effect::ApplyToOrder, Effect::ApplyToItems])?;
@@ -71,21 +80,25 @@ pub fn discount(spec: &DiscountSpec, path: &str) -> Result<(Discount, DiscountSp
                     ))
                 })?;
             let amount_limit = non_negative("amount_limit", spec.amount_limit, false)?;
-            stored.effect = Some(effect.api_name().into());
-            Discount::Percent {
-                percent_off,
-                amount_limit,
-                effect,
-            }
+            (
+                Discount::Percent {
+                    percent_off,
+                    amount_limit,
+                    effect,
+                },
+                effect.api_name(),
+            )
         }
         "FIXED" => {
             let effect = effect_of(&[Effect::ApplyToOrder, Effect::ApplyToItems])?;
             let fixed_amount = non_negative("fixed_amount", spec.fixed_amount, true)?.unwrap_or(0);
-            stored.effect = Some(effect.api_name().into());
-            Discount::Fixed {
-                fixed_amount,
-                effect,
-            }
+            (
+                Discount::Fixed {
+                    fixed_amount,
+                    effect,
+                },
+                effect.api_name(),
+            )
         }
         "UNIT" => {
             let product = spec
@@ -118,13 +131,15 @@ pub fn discount(spec: &DiscountSpec, path: &str) -> Result<(Discount, DiscountSp
                     ))
                 })?,
             };
-            stored.effect = Some(effect.api_name().into());
-            Discount::Unit {
-                product,
-                unit_off,
-                effect,
-                price: None,
-            }
+            (
+                Discount::Unit {
+                    product,
+                    unit_off,
+                    effect,
+                    price: None,
+                },
+                effect.api_name(),
+            )
         }
         "SHIPPING" => {
             return Err(ApiError::bad_request(
@@ -139,7 +154,7 @@ pub fn discount(spec: &DiscountSpec, path: &str) -> Result<(Discount, DiscountSp
             )));
         }
     };
-    Ok((discount, stored))
+    Ok(discount)
 }
 
 /// An order ready for the engine, with the item details to echo back.
@@ -147,6 +162,7 @@ pub fn discount(spec: &DiscountSpec, path: &str) -> Result<(Discount, DiscountSp
 pub struct PreparedOrder {
     pub calc: OrderCalc,
     pub items: Vec<OrderItem>,
+    /// The request's order without its items (they are `items`, priced).
     pub input: OrderInput,
     /// The catalogue's items for products unit discounts may add, by the key they use.
     pub unit_products: std::collections::HashMap<String, OrderItem>,
@@ -172,13 +188,13 @@ impl PreparedOrder {
                         source_id: p.source_id.clone(),
                         related_object: Some("product".into()),
                         price: p.price,
-                        product: Some(ItemProduct {
+                        product: Some(Box::new(ItemProduct {
                             id: Some(p.id.clone()),
                             source_id: p.source_id.clone(),
                             name: p.name.clone(),
                             price: p.price,
                             ..ItemProduct::default()
-                        }),
+                        })),
                         ..OrderItem::default()
                     },
                 );
@@ -191,25 +207,28 @@ impl PreparedOrder {
 /// An order that names a stored order (`id` or `source_id`) without items or amount takes the
 /// stored one's.
 pub fn order(project: &Project, input: Option<&OrderInput>) -> Result<PreparedOrder, ApiError> {
-    let mut input = input.cloned().unwrap_or_default();
-    if input.items.is_none() && input.amount.is_none() {
-        let stored = [input.id.as_deref(), input.source_id.as_deref()]
+    let mut head = input.map(order_head).unwrap_or_default();
+    let stored_items;
+    let mut given = input.and_then(|i| i.items.as_deref());
+    if given.is_none() && head.amount.is_none() {
+        let stored = [head.id.as_deref(), head.source_id.as_deref()]
             .into_iter()
             .flatten()
             .find_map(|key| project.orders.get(key));
         if let Some(stored) = stored {
-            input.amount = Some(stored.amount);
-            input.items = Some(stored.items.iter().map(item_input_from).collect());
+            head.amount = Some(stored.amount);
+            stored_items = Some(stored.items.iter().map(item_input_from).collect::<Vec<_>>());
+            given = stored_items.as_deref();
         }
     }
-    if let Some(amount) = input.amount
+    if let Some(amount) = head.amount
         && amount < 0
     {
         return Err(ApiError::invalid_payload(
             "Property .order.amount should be >= 0",
         ));
     }
-    let given = input.items.as_deref().unwrap_or_default();
+    let given = given.unwrap_or_default();
     if given.len() > MAX_ORDER_ITEMS {
         return Err(ApiError::invalid_payload(format!(
             "Property .order.items must NOT have more than {MAX_ORDER_ITEMS} items"
@@ -263,12 +282,14 @@ pub fn order(project: &Project, input: Option<&OrderInput>) -> Result<PreparedOr
         })?;
         lines.push(Line::new(quantity, price, amount));
         let product = item.product.clone().or_else(|| {
-            catalogue.map(|p| ItemProduct {
-                id: Some(p.id.clone()),
-                source_id: p.source_id.clone(),
-                name: p.name.clone(),
-                price: p.price,
-                ..ItemProduct::default()
+            catalogue.map(|p| {
+                Box::new(ItemProduct {
+                    id: Some(p.id.clone()),
+                    source_id: p.source_id.clone(),
+                    name: p.name.clone(),
+                    price: p.price,
+                    ..ItemProduct::default()
+                })
             })
         });
         items.push(OrderItem {
@@ -290,13 +311,42 @@ pub fn order(project: &Project, input: Option<&OrderInput>) -> Result<PreparedOr
             ..OrderItem::default()
         });
     }
-    let amount = input.amount.unwrap_or(sum);
+    let amount = head.amount.unwrap_or(sum);
     Ok(PreparedOrder {
         calc: OrderCalc::new(Some(amount), lines),
         items,
-        input,
+        input: head,
         unit_products: Default::default(),
     })
+}
+
+/// The order of a request without its items: those become the prepared order's lines, so they
+/// are read where they are instead of copied.
+fn order_head(input: &OrderInput) -> OrderInput {
+    let OrderInput {
+        id,
+        source_id,
+        status,
+        amount,
+        items: _,
+        customer,
+        customer_id,
+        referrer,
+        referrer_id,
+        metadata,
+    } = input;
+    OrderInput {
+        id: id.clone(),
+        source_id: source_id.clone(),
+        status: status.clone(),
+        amount: *amount,
+        items: None,
+        customer: customer.clone(),
+        customer_id: customer_id.clone(),
+        referrer: referrer.clone(),
+        referrer_id: referrer_id.clone(),
+        metadata: metadata.clone(),
+    }
 }
 
 fn item_input_from(item: &OrderItem) -> OrderItemInput {

@@ -39,7 +39,16 @@ impl IdGen {
 
     /// `prefix` + 18 lowercase hex digits, like `r_0c5d710a63c4110ae9`.
     pub fn hex(&self, prefix: &str) -> String {
-        format!("{prefix}0c{:016x}", self.next_raw())
+        let value = self.next_raw();
+        let mut out = String::with_capacity(prefix.len() + 18);
+        out.push_str(prefix);
+        out.push_str("0c");
+        for shift in (0..16).rev() {
+            out.push(char::from(
+                b"0123456789abcdef"[(value >> (shift * 4)) as usize & 15],
+            ));
+        }
+        out
     }
 
     /// `prefix` + `len` letters and digits, like `v_2LcXRN4X0TNNgPoBceXIsE4LYs13kta1`.
@@ -98,6 +107,14 @@ mod tests {
         });
         let all: HashSet<&String> = taken.iter().flatten().collect();
         assert_eq!(all.len(), 8_000);
+    }
+
+    #[test]
+    fn hex_ids_are_the_counter_hash_in_sixteen_lowercase_digits() {
+        let (ids, same) = (IdGen::new(3), IdGen::new(3));
+        for _ in 0..1_000 {
+            assert_eq!(ids.hex("r_"), format!("r_0c{:016x}", same.next_raw()));
+        }
     }
 
     #[test]

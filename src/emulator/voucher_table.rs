@@ -22,7 +22,7 @@ use hashbrown::HashTable;
 
 use crate::engine::time::Timestamp;
 use crate::model::loyalty::{GiftState, LoyaltyCardState};
-use crate::model::voucher::{DiscountSpec, VoucherPublish, VoucherRedemption};
+use crate::model::voucher::{DiscountSpec, VoucherPublish, VoucherRedemption, list_url};
 use crate::model::{Metadata, Voucher};
 
 /// Voucher types spelled by index (anything else is kept as text in [`Rest`]).
@@ -109,12 +109,12 @@ impl Packed {
                 redeemed_points: rest.and_then(|r| r.redeemed_points),
                 redeemed_amount: rest.and_then(|r| r.redeemed_amount),
                 object: "list".into(),
-                url: format!("/v1/vouchers/{code}/redemptions?page=1&limit=10"),
+                url: list_url(&code, "redemptions"),
             },
             publish: VoucherPublish {
                 object: "list".into(),
                 count: rest.map_or(0, |r| r.published),
-                url: format!("/v1/vouchers/{code}/publications?page=1&limit=10"),
+                url: list_url(&code, "publications"),
             },
             object: "voucher".into(),
             code,

@@ -103,13 +103,15 @@ pub fn check(r: &Redeemable, running: &OrderCalc, ctx: &Context) -> Result<Incen
         }
         _ => r.targets(ctx),
     };
+    // What the discount would take counts only for rules to read (budget limits on the amount
+    // discounted): a redeemable without rules skips the trial.
     let prospective = match &r.discount {
-        Some(d) => {
+        Some(d) if !r.rules.is_empty() => {
             let all: Vec<usize> = (0..running.lines.len()).collect();
             let mut trial = running.clone();
             discount::apply(&mut trial, d, targets.as_deref().unwrap_or(&all)).total()
         }
-        None => 0,
+        _ => 0,
     };
     let counters = Counters {
         amount_discounted: r.counters.amount_discounted.saturating_add(prospective),

@@ -55,9 +55,9 @@ pub struct OrderItemInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product: Option<ItemProduct>,
+    pub product: Option<Box<ItemProduct>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sku: Option<ItemProduct>,
+    pub sku: Option<Box<ItemProduct>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
 }
@@ -130,9 +130,9 @@ pub struct OrderItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applied_quantity_amount: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product: Option<ItemProduct>,
+    pub product: Option<Box<ItemProduct>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sku: Option<ItemProduct>,
+    pub sku: Option<Box<ItemProduct>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
 }

@@ -78,8 +78,9 @@ pub struct RedeemableResult {
     pub status: String,
     pub id: String,
     pub object: String,
+    /// Boxed: an entry is moved about while an answer is sorted, and most of it is its order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order: Option<Order>,
+    pub order: Option<Box<Order>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applicable_to: Option<TargetList>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

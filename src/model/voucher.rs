@@ -52,6 +52,21 @@ pub struct VoucherRedemption {
     pub url: String,
 }
 
+/// `/v1/vouchers/{code}/{list}?page=1&limit=10`: where a voucher's `redemption` and `publish`
+/// lists are read (written without the formatting machinery: every stored code read for a
+/// validation is given both).
+pub fn list_url(code: &str, list: &str) -> String {
+    const START: &str = "/v1/vouchers/";
+    const END: &str = "?page=1&limit=10";
+    let mut url = String::with_capacity(START.len() + code.len() + 1 + list.len() + END.len());
+    url.push_str(START);
+    url.push_str(code);
+    url.push('/');
+    url.push_str(list);
+    url.push_str(END);
+    url
+}
+
 /// `publish` inside a voucher.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct VoucherPublish {

@@ -68,7 +68,7 @@ fn redeemable_result<'a>(
             let (credits, points) = resolved.usage.taken(applied.total());
             RedeemableResult {
                 status: "APPLICABLE".into(),
-                order: Some(orders.order(order)),
+                order: Some(Box::new(orders.order(order))),
                 applicable_to: Some(applicable_to),
                 inapplicable_to: Some(inapplicable_to),
                 result: match resolved.usage {

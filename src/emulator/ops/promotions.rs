@@ -24,7 +24,7 @@ pub fn check(project: &Project, tier: &TierInput, at: &str) -> Result<(), ApiErr
                 "Property {at}.action should have required property 'discount'"
             ))
         })?;
-    convert::discount(spec, &format!("{at}.action.discount"))?;
+    convert::engine_discount(spec, &format!("{at}.action.discount"))?;
     categories::resolve(
         project,
         tier.category_id.as_deref(),

@@ -301,7 +301,7 @@ pub fn tier_redeemable(
         .action
         .discount
         .as_ref()
-        .and_then(|spec| convert::discount(spec, ".action.discount").ok())
+        .and_then(|spec| convert::engine_discount(spec, ".action.discount").ok())
         .map(|(d, _)| priced(project, d));
     let redeemable = Redeemable {
         subject: "Promotion Tier".into(),

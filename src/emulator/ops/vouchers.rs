@@ -10,7 +10,7 @@ use crate::engine::code::CodeState;
 use crate::engine::discount::Discount;
 use crate::engine::time::Timestamp;
 use crate::model::Metadata;
-use crate::model::voucher::{CodeConfig, VoucherPublish, VoucherRedemption};
+use crate::model::voucher::{CodeConfig, VoucherPublish, VoucherRedemption, list_url};
 use crate::model::{Category, DiscountSpec, GiftState, LoyaltyCardState, Voucher, VoucherInput};
 
 /// Longest code the emulator accepts.
@@ -32,7 +32,9 @@ pub fn code_state(voucher: &Voucher) -> CodeState {
 /// The engine's discount of a stored voucher (stored discounts were checked on the way in).
 pub fn discount_of(voucher: &Voucher) -> Option<Discount> {
     let spec = voucher.discount.as_ref()?;
-    convert::discount(spec, ".discount").ok().map(|(d, _)| d)
+    convert::engine_discount(spec, ".discount")
+        .ok()
+        .map(|(d, _)| d)
 }
 
 /// Everything a new code is made of, checked.
@@ -255,12 +257,12 @@ pub fn new_code(project: &mut Project, draft: Draft, now: Timestamp) -> Voucher 
             redeemed_points: None,
             redeemed_amount: None,
             object: "list".into(),
-            url: format!("/v1/vouchers/{code}/redemptions?page=1&limit=10"),
+            url: list_url(&code, "redemptions"),
         },
         publish: VoucherPublish {
             object: "list".into(),
             count: 0,
-            url: format!("/v1/vouchers/{code}/publications?page=1&limit=10"),
+            url: list_url(&code, "publications"),
         },
         object: "voucher".into(),
         ..Voucher::default()
