@@ -2,6 +2,10 @@
 //! `GET /_emulator/health` of the same server, in the same run, each at 1, 8 and 64
 //! connections. Every connection is a keep-alive client in this process sending its next
 //! request as soon as the answer is read; the figure is answers per second.
+//!
+//! On a shared machine the speed of both routes drifts within seconds, so each case is measured
+//! in [`ROUNDS`] rounds, the two routes side by side in each (which goes first alternates): the
+//! ratio is the median of the rounds' ratios, printed with the lowest and highest.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -10,6 +14,9 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 
 use super::{BenchConfig, emulator, project};
+
+/// Rounds of each throughput case: the static route and the validation, side by side.
+pub const ROUNDS: u32 = 5;
 
 /// The validation every request sends: 5 items, 2 codes.
 pub fn validation_body() -> serde_json::Value {
@@ -154,24 +161,37 @@ pub async fn run(config: &BenchConfig) -> Result<(), String> {
         headers,
     };
     println!(
-        "Throughput: POST /v1/validations (5 items, 2 codes) vs GET /_emulator/health (static), {} s per case",
+        "Throughput: POST /v1/validations (5 items, 2 codes) vs GET /_emulator/health (static), {} s per route and case, in {ROUNDS} rounds side by side",
         config.load_duration.as_secs_f64()
     );
     println!(
-        "{:>12} {:>16} {:>16} {:>8}",
-        "connections", "static req/s", "validation req/s", "ratio"
+        "{:>12} {:>16} {:>16} {:>8} {:>12}",
+        "connections", "static req/s", "validation req/s", "ratio", "rounds"
     );
+    let slice = config.load_duration / ROUNDS;
     let mut ratio_at_8 = None;
     for &connections in &config.connections {
-        let (static_rps, static_failed) =
-            measure(&clients, &health, connections, config.load_duration).await;
-        let (validation_rps, validation_failed) =
-            measure(&clients, &validation, connections, config.load_duration).await;
-        let ratio = validation_rps / static_rps.max(1.0);
+        let (mut static_rps, mut validation_rps, mut failed) = (0.0, 0.0, 0);
+        let mut ratios = Vec::with_capacity(ROUNDS as usize);
+        for round in 0..ROUNDS {
+            let (s, v) = if round % 2 == 0 {
+                let s = measure(&clients, &health, connections, slice).await;
+                (s, measure(&clients, &validation, connections, slice).await)
+            } else {
+                let v = measure(&clients, &validation, connections, slice).await;
+                (measure(&clients, &health, connections, slice).await, v)
+            };
+            static_rps += s.0 / f64::from(ROUNDS);
+            validation_rps += v.0 / f64::from(ROUNDS);
+            failed += s.1 + v.1;
+            ratios.push(v.0 / s.0.max(1.0));
+        }
+        let (ratio, lowest, highest) = median(&mut ratios);
         println!(
-            "{connections:>12} {static_rps:>16.0} {validation_rps:>16.0} {ratio:>8.2}{}",
-            if static_failed + validation_failed > 0 {
-                format!("  ({} failed)", static_failed + validation_failed)
+            "{connections:>12} {static_rps:>16.0} {validation_rps:>16.0} {ratio:>8.2} {:>12}{}",
+            format!("{lowest:.2}-{highest:.2}"),
+            if failed > 0 {
+                format!("  ({failed} failed)")
             } else {
                 String::new()
             }
@@ -185,4 +205,35 @@ pub async fn run(config: &BenchConfig) -> Result<(), String> {
     }
     running.stop().await;
     Ok(())
+}
+
+/// The median of `values` (the mean of the middle two for an even count), the lowest and the
+/// highest.
+fn median(values: &mut [f64]) -> (f64, f64, f64) {
+    values.sort_by(f64::total_cmp);
+    let Some((&lowest, &highest)) = values.first().zip(values.last()) else {
+        return (0.0, 0.0, 0.0);
+    };
+    let mid = values.len() / 2;
+    let median = if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    };
+    (median, lowest, highest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median;
+
+    #[test]
+    fn the_median_is_the_middle_value_and_the_spread_its_ends() {
+        assert_eq!(
+            median(&mut [0.52, 0.47, 0.49, 0.61, 0.50]),
+            (0.50, 0.47, 0.61)
+        );
+        assert_eq!(median(&mut [0.4, 0.6, 0.5, 0.3]), (0.45, 0.3, 0.6));
+        assert_eq!(median(&mut []), (0.0, 0.0, 0.0));
+    }
 }

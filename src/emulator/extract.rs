@@ -239,6 +239,26 @@ mod tests {
     }
 
     #[test]
+    fn a_body_that_is_not_utf8_is_invalid_payload_and_utf8_text_reads_as_it_is() {
+        let body = b"{\"redeemables\":[{\"object\":\"voucher\",\"id\":\"A\xff\"}]}";
+        match json::<ValidationRequest>(body).unwrap_err() {
+            ApiError::Standard { body, .. } => {
+                assert_eq!(body.key.as_deref(), Some("invalid_payload"));
+                assert!(
+                    body.details
+                        .unwrap()
+                        .starts_with("Request body is not valid JSON")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let read: ValidationRequest =
+            json(r#"{"redeemables":[{"object":"voucher","id":"Café\u00e9 ☕"}]}"#.as_bytes())
+                .unwrap();
+        assert_eq!(read.redeemables[0].id, "Caféé ☕");
+    }
+
+    #[test]
     fn optional_bodies_default() {
         let r: crate::model::RollbackRequest = json_or_default(b"").unwrap();
         assert_eq!(r, Default::default());

@@ -13,9 +13,12 @@ use serde::de::{
     self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor,
 };
 
-/// `T` from `bytes`, or `None` when the body is not what `T` wants (or is not JSON).
+/// `T` from `bytes`, or `None` when the body is not what `T` wants (or is not JSON, or not
+/// UTF-8). The body is checked for UTF-8 once, as a whole, so the parser need not check each of
+/// its strings again.
 pub fn from_slice<T: de::DeserializeOwned>(bytes: &[u8]) -> Option<T> {
-    let mut json = serde_json::Deserializer::from_slice(bytes);
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut json = serde_json::Deserializer::from_str(text);
     let value = T::deserialize(Strict(&mut json)).ok()?;
     json.end().ok()?;
     Some(value)
