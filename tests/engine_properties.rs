@@ -61,7 +61,7 @@ fn discount() -> impl Strategy<Value = Discount> {
 
 fn redeemable() -> impl Strategy<Value = Redeemable> {
     (discount(), proptest::option::of((0u8..4, 1i64..4))).prop_map(|(d, category)| Redeemable {
-        subject: "Discount Coupon".into(),
+        subject: "Discount Coupon",
         state: Ok(()),
         discount: Some(d),
         rules: Vec::new(),

@@ -14,6 +14,7 @@
 //! Costs, for n codes: `put`, `get`, `get_mut`, `resolve`, `remove` are O(1) (a removal leaves
 //! a hole that a later compaction closes, amortised O(1)); listing is lazy.
 
+use std::borrow::Cow;
 use std::hash::{BuildHasher, RandomState};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -76,8 +77,8 @@ impl Packed {
         let rest = self.rest.as_deref();
         let code = self.code.to_string();
         let kind = match KINDS.get(usize::from(self.kind)) {
-            Some(kind) => (*kind).to_string(),
-            None => rest.and_then(|r| r.kind.clone()).unwrap_or_default(),
+            Some(kind) => Cow::Borrowed(*kind),
+            None => Cow::Owned(rest.and_then(|r| r.kind.clone()).unwrap_or_default()),
         };
         Voucher {
             id: self.id.to_string(),
@@ -376,7 +377,7 @@ impl VoucherTable {
         };
         let rest = Rest {
             kind: if kind_at.is_none() {
-                Some(v.kind)
+                Some(v.kind.into_owned())
             } else {
                 None
             },

@@ -36,7 +36,7 @@ pub struct Category {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Redeemable {
     /// How errors name it: `Discount Coupon`, `Promotion Tier`...
-    pub subject: String,
+    pub subject: &'static str,
     /// The result of its own checks (exists, enabled, in its validity window, uses left).
     pub state: Result<(), Rejection>,
     pub discount: Option<Discount>,
@@ -145,7 +145,7 @@ pub fn check(r: &Redeemable, running: &OrderCalc, ctx: &Context) -> Result<Incen
                 Some(Missing::Amount) => Rejection::MissingAmount,
                 Some(Missing::OrderItems) => Rejection::MissingOrderItems,
                 None => Rejection::RulesViolated {
-                    subject: r.subject.clone(),
+                    subject: r.subject.to_string(),
                     rule_id: assigned.id.clone(),
                     message: message.or_else(|| assigned.error.clone()),
                 },

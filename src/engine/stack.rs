@@ -364,7 +364,7 @@ mod tests {
 
     fn amount(off: i64) -> Redeemable {
         Redeemable {
-            subject: "Discount Coupon".into(),
+            subject: "Discount Coupon",
             state: Ok(()),
             discount: Some(Discount::Amount {
                 amount_off: off,

@@ -1,5 +1,7 @@
 //! Vouchers (codes) and their discount description.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use super::loyalty::{GiftState, LoyaltyCardState};
@@ -47,7 +49,7 @@ pub struct VoucherRedemption {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redeemed_amount: Option<i64>,
     #[serde(default = "list_object", serialize_with = "list_or_empty")]
-    pub object: String,
+    pub object: Cow<'static, str>,
     #[serde(default)]
     pub url: String,
 }
@@ -71,7 +73,7 @@ pub fn list_url(code: &str, list: &str) -> String {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct VoucherPublish {
     #[serde(default = "list_object", serialize_with = "list_or_empty")]
-    pub object: String,
+    pub object: Cow<'static, str>,
     #[serde(default)]
     pub count: i64,
     #[serde(default)]
@@ -103,12 +105,12 @@ fn voucher_or_empty<S: serde::Serializer>(object: &str, s: S) -> Result<S::Ok, S
     object_or(object, "voucher", s)
 }
 
-fn list_object() -> String {
-    "list".to_string()
+fn list_object() -> Cow<'static, str> {
+    Cow::Borrowed("list")
 }
 
-fn voucher_object() -> String {
-    "voucher".to_string()
+fn voucher_object() -> Cow<'static, str> {
+    Cow::Borrowed("voucher")
 }
 
 fn yes() -> bool {
@@ -134,7 +136,7 @@ pub struct Voucher {
     pub categories: Vec<serde_json::Value>,
     /// `DISCOUNT_VOUCHER`, `GIFT_VOUCHER` or `LOYALTY_CARD`.
     #[serde(rename = "type", default)]
-    pub kind: String,
+    pub kind: Cow<'static, str>,
     #[serde(default)]
     pub discount: Option<DiscountSpec>,
     #[serde(default)]
@@ -172,7 +174,7 @@ pub struct Voucher {
     #[serde(default)]
     pub publish: VoucherPublish,
     #[serde(default = "voucher_object", serialize_with = "voucher_or_empty")]
-    pub object: String,
+    pub object: Cow<'static, str>,
 }
 
 /// `redemption` in a create or update body.

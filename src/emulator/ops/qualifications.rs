@@ -128,7 +128,7 @@ pub fn qualify(
                 redeemable: r,
                 resolved,
                 banner: None,
-                voucher_type: Some(voucher.kind.clone()),
+                voucher_type: Some(voucher.kind.to_string()),
                 holder_role: Some(holder_role),
             });
         }

@@ -347,7 +347,7 @@ pub fn add_holder(
         redeemable_object: "voucher".into(),
         campaign_id: voucher.campaign_id.clone(),
         campaign_type,
-        voucher_type: voucher.kind.clone(),
+        voucher_type: voucher.kind.to_string(),
         customer_id: customer_id.to_string(),
         holder_role: role.into(),
         object: "redeemable_holder".into(),

@@ -145,7 +145,7 @@ pub fn resolve(
 ) -> (Redeemable, Resolved) {
     let (customer_given, customer_id) = customer;
     let missing = |resource_type: &'static str| Redeemable {
-        subject: String::new(),
+        subject: "",
         state: Err(Rejection::NotFound {
             resource_type,
             id: r.id.clone(),
@@ -217,12 +217,11 @@ pub fn voucher_redeemable(
         .as_deref()
         .or_else(|| campaign.and_then(|c| c.category_id.as_deref()));
     let redeemable = Redeemable {
-        subject: match voucher.kind.as_str() {
+        subject: match voucher.kind.as_ref() {
             "GIFT_VOUCHER" => "Gift Card",
             "LOYALTY_CARD" => "Loyalty Card",
             _ => "Discount Coupon",
-        }
-        .into(),
+        },
         state,
         discount: vouchers::discount_of(voucher).map(|d| priced(project, d)),
         rules: rules::assigned(project, &related),
@@ -304,7 +303,7 @@ pub fn tier_redeemable(
         .and_then(|spec| convert::engine_discount(spec, ".action.discount").ok())
         .map(|(d, _)| priced(project, d));
     let redeemable = Redeemable {
-        subject: "Promotion Tier".into(),
+        subject: "Promotion Tier",
         state,
         discount,
         rules: rules::assigned(project, &related),

@@ -238,7 +238,7 @@ pub fn new_code(project: &mut Project, draft: Draft, now: Timestamp) -> Voucher 
         category: draft.category.as_ref().map(|c| c.name.clone()),
         category_id: draft.category.as_ref().map(|c| c.id.clone()),
         categories: categories::listed(draft.category.as_ref()),
-        kind: draft.kind,
+        kind: draft.kind.into(),
         discount: draft.discount,
         gift: draft.gift,
         loyalty_card: draft.loyalty_card,
