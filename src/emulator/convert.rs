@@ -25,7 +25,8 @@ pub fn discount(spec: &DiscountSpec, path: &str) -> Result<(Discount, DiscountSp
     Ok((discount, stored))
 }
 
-/// The engine's discount of a checked `spec`, and the API name of its effect.
+/// Checks a `discount` object like [`discount`] and returns the engine's discount and the API
+/// name of its effect, without the stored copy of the spec (a validation only needs the former).
 pub fn engine_discount(
     spec: &DiscountSpec,
     path: &str,
