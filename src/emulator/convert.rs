@@ -19,18 +19,15 @@ pub const MAX_ORDER_ITEMS: usize = 500;
 /// Checks a `discount` object and returns the engine's discount, plus the spec as stored
 /// (with the default effect filled in). `path` names the object in error details.
 pub fn discount(spec: &DiscountSpec, path: &str) -> Result<(Discount, DiscountSpec), ApiError> {
-    let (discount, effect) = engine_discount(spec, path)?;
+    let discount = engine_discount(spec, path)?;
     let mut stored = spec.clone();
-    stored.effect = Some(effect.into());
+    stored.effect = Some(discount.effect_api_name().into());
     Ok((discount, stored))
 }
 
-/// Checks a `discount` object like [`discount`] and returns the engine's discount and the API
-/// name of its effect, without the stored copy of the spec (a validation only needs the former).
-pub fn engine_discount(
-    spec: &DiscountSpec,
-    path: &str,
-) -> Result<(Discount, &'static str), ApiError> {
+/// Checks a `discount` object like [`discount`] and returns the engine's discount, without the
+/// stored copy of the spec (a validation only needs the former).
+pub fn engine_discount(spec: &DiscountSpec, path: &str) -> Result<Discount, ApiError> {
     let effect_of = |allowed: &[Effect]| -> Result<Effect, ApiError> {
         match spec.effect.as_deref() {
             None => Ok(Effect::ApplyToOrder),
@@ -64,7 +61,7 @@ pub fn engine_discount(
                 Effect::ApplyToItemsByQuantity,
             ])?;
             let amount_off = non_negative("amount_off", spec.amount_off, true)?.unwrap_or(0);
-            (Discount::Amount { amount_off, effect }, effect.api_name())
+            Discount::Amount { amount_off, effect }
         }
         "PERCENT" => {
             let effect = effect_of(&[Effect::ApplyToOrder, Effect::ApplyToItems])?;
@@ -81,25 +78,19 @@ pub fn engine_discount(
                     ))
                 })?;
             let amount_limit = non_negative("amount_limit", spec.amount_limit, false)?;
-            (
-                Discount::Percent {
-                    percent_off,
-                    amount_limit,
-                    effect,
-                },
-                effect.api_name(),
-            )
+            Discount::Percent {
+                percent_off,
+                amount_limit,
+                effect,
+            }
         }
         "FIXED" => {
             let effect = effect_of(&[Effect::ApplyToOrder, Effect::ApplyToItems])?;
             let fixed_amount = non_negative("fixed_amount", spec.fixed_amount, true)?.unwrap_or(0);
-            (
-                Discount::Fixed {
-                    fixed_amount,
-                    effect,
-                },
-                effect.api_name(),
-            )
+            Discount::Fixed {
+                fixed_amount,
+                effect,
+            }
         }
         "UNIT" => {
             let product = spec
@@ -132,15 +123,12 @@ pub fn engine_discount(
                     ))
                 })?,
             };
-            (
-                Discount::Unit {
-                    product,
-                    unit_off,
-                    effect,
-                    price: None,
-                },
-                effect.api_name(),
-            )
+            Discount::Unit {
+                product,
+                unit_off,
+                effect,
+                price: None,
+            }
         }
         "SHIPPING" => {
             return Err(ApiError::bad_request(

@@ -76,6 +76,18 @@ pub enum Discount {
     },
 }
 
+impl Discount {
+    /// The API name of its effect (`APPLY_TO_ORDER`, `ADD_MISSING_ITEMS`, ...).
+    pub const fn effect_api_name(&self) -> &'static str {
+        match self {
+            Self::Amount { effect, .. }
+            | Self::Percent { effect, .. }
+            | Self::Fixed { effect, .. } => effect.api_name(),
+            Self::Unit { effect, .. } => effect.api_name(),
+        }
+    }
+}
+
 /// How a unit discount gets its units into the cart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UnitEffect {

@@ -301,7 +301,7 @@ pub fn tier_redeemable(
         .discount
         .as_ref()
         .and_then(|spec| convert::engine_discount(spec, ".action.discount").ok())
-        .map(|(d, _)| priced(project, d));
+        .map(|d| priced(project, d));
     let redeemable = Redeemable {
         subject: "Promotion Tier",
         state,

@@ -32,9 +32,7 @@ pub fn code_state(voucher: &Voucher) -> CodeState {
 /// The engine's discount of a stored voucher (stored discounts were checked on the way in).
 pub fn discount_of(voucher: &Voucher) -> Option<Discount> {
     let spec = voucher.discount.as_ref()?;
-    convert::engine_discount(spec, ".discount")
-        .ok()
-        .map(|(d, _)| d)
+    convert::engine_discount(spec, ".discount").ok()
 }
 
 /// Everything a new code is made of, checked.
