@@ -9,7 +9,7 @@ use crate::engine::order::{Line, OrderCalc};
 use crate::engine::stack::StackingRules;
 use crate::model::order::ItemProduct;
 use crate::model::{
-    CustomerRef, DiscountSpec, Order, OrderInput, OrderItem, OrderItemInput, Shared,
+    CustomerRef, DiscountSpec, Order, OrderInput, OrderItem, OrderItemInput, Product, Shared,
     StackingRulesView,
 };
 
@@ -177,19 +177,24 @@ impl PreparedOrder {
                         source_id: p.source_id.clone(),
                         related_object: Some("product".into()),
                         price: p.price,
-                        product: Some(Box::new(ItemProduct {
-                            id: Some(p.id.clone()),
-                            source_id: p.source_id.clone(),
-                            name: p.name.clone(),
-                            price: p.price,
-                            ..ItemProduct::default()
-                        })),
+                        product: Some(item_product(p)),
                         ..OrderItem::default()
                     },
                 );
             }
         }
     }
+}
+
+/// The `product` an order item echoes for a catalogue product.
+fn item_product(p: &Product) -> Box<ItemProduct> {
+    Box::new(ItemProduct {
+        id: Some(p.id.clone()),
+        source_id: p.source_id.clone(),
+        name: p.name.clone(),
+        price: p.price,
+        ..ItemProduct::default()
+    })
 }
 
 /// Checks an order from a request and prices its lines (catalogue prices fill in missing ones).
@@ -270,17 +275,7 @@ pub fn order(project: &Project, input: Option<&OrderInput>) -> Result<PreparedOr
             )
         })?;
         lines.push(Line::new(quantity, price, amount));
-        let product = item.product.clone().or_else(|| {
-            catalogue.map(|p| {
-                Box::new(ItemProduct {
-                    id: Some(p.id.clone()),
-                    source_id: p.source_id.clone(),
-                    name: p.name.clone(),
-                    price: p.price,
-                    ..ItemProduct::default()
-                })
-            })
-        });
+        let product = item.product.clone().or_else(|| catalogue.map(item_product));
         items.push(OrderItem {
             object: "order_item".into(),
             product_id: item
