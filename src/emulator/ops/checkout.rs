@@ -69,16 +69,13 @@ fn check_request(project: &Project, req: &ValidationRequest) -> Result<(), ApiEr
             "Promotion Stack cannot be use with other redeemables",
         ));
     }
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::with_capacity(req.redeemables.len());
     for r in &req.redeemables {
         let key = match r.object.as_str() {
-            "voucher" => project
-                .vouchers
-                .resolve(&r.id)
-                .map_or_else(|| r.id.clone(), str::to_string),
-            _ => r.id.clone(),
+            "voucher" => project.vouchers.resolve(&r.id).unwrap_or(&r.id),
+            _ => &r.id,
         };
-        if !seen.insert((r.object.clone(), key)) {
+        if !seen.insert((r.object.as_str(), key)) {
             return Err(ApiError::bad_request(
                 "duplicated_redeemables",
                 "Duplicated redeemables detected",
