@@ -4,8 +4,9 @@
 //! request as soon as the answer is read; the figure is answers per second.
 //!
 //! On a shared machine the speed of both routes drifts within seconds, so each case is measured
-//! in [`ROUNDS`] rounds, the two routes side by side in each (which goes first alternates): the
-//! ratio is the median of the rounds' ratios, printed with the lowest and highest.
+//! in short rounds ([`ROUND`] per route, see [`rounds`]), the two routes side by side in each
+//! (which goes first alternates): the ratio is the median of the rounds' ratios, printed with the
+//! lowest and highest, and the req/s columns are the rounds' means.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -15,8 +16,17 @@ use reqwest::Method;
 
 use super::{BenchConfig, emulator, project};
 
-/// Rounds of each throughput case: the static route and the validation, side by side.
-pub const ROUNDS: u32 = 5;
+/// How long each route runs in one round. Many short rounds sample the machine's drift many
+/// times over, so one slow second moves a few rounds' ratios rather than the median; 200 ms is
+/// still thousands of answers at 8 connections.
+pub const ROUND: Duration = Duration::from_millis(200);
+
+/// Rounds of a case whose routes run `duration` each: one per [`ROUND`], at least 3, and an odd
+/// count so that the median is one round's ratio.
+pub fn rounds(duration: Duration) -> u32 {
+    let whole = (duration.as_millis() / ROUND.as_millis()).clamp(3, 999);
+    u32::try_from(whole).unwrap_or(999) | 1
+}
 
 /// The validation every request sends: 5 items, 2 codes.
 pub fn validation_body() -> serde_json::Value {
@@ -160,20 +170,21 @@ pub async fn run(config: &BenchConfig) -> Result<(), String> {
         body: None,
         headers,
     };
+    let rounds = rounds(config.load_duration);
     println!(
-        "Throughput: POST /v1/validations (5 items, 2 codes) vs GET /_emulator/health (static), {} s per route and case, in {ROUNDS} rounds side by side",
+        "Throughput: POST /v1/validations (5 items, 2 codes) vs GET /_emulator/health (static), {} s per route and case, in {rounds} rounds side by side (req/s: the rounds' mean; ratio: their median)",
         config.load_duration.as_secs_f64()
     );
     println!(
         "{:>12} {:>16} {:>16} {:>8} {:>12}",
         "connections", "static req/s", "validation req/s", "ratio", "rounds"
     );
-    let slice = config.load_duration / ROUNDS;
+    let slice = config.load_duration / rounds;
     let mut ratio_at_8 = None;
     for &connections in &config.connections {
         let (mut static_rps, mut validation_rps, mut failed) = (0.0, 0.0, 0);
-        let mut ratios = Vec::with_capacity(ROUNDS as usize);
-        for round in 0..ROUNDS {
+        let mut ratios = Vec::with_capacity(rounds as usize);
+        for round in 0..rounds {
             let (s, v) = if round % 2 == 0 {
                 let s = measure(&clients, &health, connections, slice).await;
                 (s, measure(&clients, &validation, connections, slice).await)
@@ -181,8 +192,8 @@ pub async fn run(config: &BenchConfig) -> Result<(), String> {
                 let v = measure(&clients, &validation, connections, slice).await;
                 (measure(&clients, &health, connections, slice).await, v)
             };
-            static_rps += s.0 / f64::from(ROUNDS);
-            validation_rps += v.0 / f64::from(ROUNDS);
+            static_rps += s.0 / f64::from(rounds);
+            validation_rps += v.0 / f64::from(rounds);
             failed += s.1 + v.1;
             ratios.push(v.0 / s.0.max(1.0));
         }
@@ -225,7 +236,16 @@ fn median(values: &mut [f64]) -> (f64, f64, f64) {
 
 #[cfg(test)]
 mod tests {
-    use super::median;
+    use super::{Duration, median, rounds};
+
+    #[test]
+    fn a_case_runs_one_odd_count_of_short_rounds() {
+        assert_eq!(rounds(Duration::from_secs(3)), 15);
+        assert_eq!(rounds(Duration::from_secs(1)), 5);
+        assert_eq!(rounds(Duration::from_millis(700)), 3);
+        assert_eq!(rounds(Duration::from_millis(50)), 3);
+        assert_eq!(rounds(Duration::from_millis(3200)), 17);
+    }
 
     #[test]
     fn the_median_is_the_middle_value_and_the_spread_its_ends() {
