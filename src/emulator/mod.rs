@@ -1,11 +1,11 @@
 //! An emulator of the Voucherify API over the pure engine, with a control plane under
 //! `/_emulator/`.
 //!
-//! Layout: [`server`] (router, middleware, serving), [`routes`] (one module per resource),
-//! [`ops`] (operations on one project's data), [`convert`] (contract ↔ engine), [`store`]
-//! (projects and their locks), [`error`] (the one error → response mapping), [`conditions`]
-//! and [`edge`] (injected faults, rate limits, client-side authentication), [`client_keys`]
-//! (public keys and allowed origins).
+//! Layout: [`server`] (router, middleware), [`listen`] (connections), [`routes`] (one module
+//! per resource), [`ops`] (operations on one project's data), [`convert`] (contract ↔ engine),
+//! [`store`] (projects and their locks), [`error`] (the one error → response mapping),
+//! [`conditions`] and [`edge`] (injected faults, rate limits, client-side authentication),
+//! [`client_keys`] (public keys and allowed origins).
 
 pub mod answer;
 pub mod client_keys;
@@ -19,6 +19,7 @@ pub mod extract;
 pub mod filters;
 pub mod hooks;
 pub mod ids;
+pub mod listen;
 pub mod live_like;
 pub mod multipart;
 pub mod ops;

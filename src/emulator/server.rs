@@ -1,5 +1,5 @@
 //! The HTTP face of the emulator: routes, request ids, authentication, path normalisation,
-//! and a server that runs embedded (port 0) or standalone.
+//! and a server that runs embedded (port 0) or standalone (connections: [`super::listen`]).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -155,13 +155,7 @@ pub async fn serve_router(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let service = router.map_request(normalize_path);
-    axum::serve(
-        listener,
-        axum::ServiceExt::<Request>::into_make_service(service),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    super::listen::serve(listener, router.map_request(normalize_path), shutdown).await
 }
 
 /// An emulator running in the background of this process.
