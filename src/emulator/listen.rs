@@ -220,66 +220,102 @@ mod tests {
         }
     }
 
-    fn counting(ready_at: usize, itself: bool) -> (Counting, Arc<AtomicUsize>) {
-        let polls = Arc::new(AtomicUsize::new(0));
-        let future = Counting {
-            polls: polls.clone(),
-            ready_at,
-            itself,
-            waker: Arc::default(),
-        };
-        (future, polls)
+    /// A [`Prompt`] over a [`Counting`] future, and what a test reads: the future's polls, the
+    /// task's wakes, the task's waker, and the waker the future kept (when not `itself`).
+    struct Rig {
+        prompt: Prompt<Counting>,
+        polls: Arc<AtomicUsize>,
+        task: Arc<TaskWakes>,
+        waker: Waker,
+        kept: Arc<std::sync::Mutex<Option<Waker>>>,
+    }
+
+    impl Rig {
+        fn new(ready_at: usize, itself: bool) -> Self {
+            let polls = Arc::new(AtomicUsize::new(0));
+            let kept = Arc::new(std::sync::Mutex::new(None));
+            let future = Counting {
+                polls: polls.clone(),
+                ready_at,
+                itself,
+                waker: kept.clone(),
+            };
+            let task = Arc::new(TaskWakes(AtomicUsize::new(0)));
+            Self {
+                prompt: Prompt::new(future),
+                polls,
+                waker: Waker::from(task.clone()),
+                task,
+                kept,
+            }
+        }
+
+        fn poll(&mut self) -> Poll<usize> {
+            Pin::new(&mut self.prompt).poll(&mut Context::from_waker(&self.waker))
+        }
+
+        fn polls(&self) -> usize {
+            self.polls.load(Ordering::SeqCst)
+        }
+
+        fn task_wakes(&self) -> usize {
+            self.task.0.load(Ordering::SeqCst)
+        }
     }
 
     #[test]
     fn a_self_wake_is_polled_again_at_once_without_waking_the_task() {
-        let (future, polls) = counting(3, true);
-        let task = Arc::new(TaskWakes(AtomicUsize::new(0)));
-        let waker = Waker::from(task.clone());
-        let mut prompt = pin!(Prompt::new(future));
-        let answer = prompt.as_mut().poll(&mut Context::from_waker(&waker));
-        assert_eq!(answer, Poll::Ready(3));
-        assert_eq!(polls.load(Ordering::SeqCst), 3);
-        assert_eq!(task.0.load(Ordering::SeqCst), 0);
+        let mut rig = Rig::new(3, true);
+        assert_eq!(rig.poll(), Poll::Ready(3));
+        assert_eq!((rig.polls(), rig.task_wakes()), (3, 0));
     }
 
     #[test]
     fn a_future_that_keeps_waking_itself_yields_to_the_task_after_a_few_polls() {
-        let (future, polls) = counting(100, true);
-        let task = Arc::new(TaskWakes(AtomicUsize::new(0)));
-        let waker = Waker::from(task.clone());
-        let mut prompt = pin!(Prompt::new(future));
-        assert!(
-            prompt
-                .as_mut()
-                .poll(&mut Context::from_waker(&waker))
-                .is_pending()
+        let mut rig = Rig::new(100, true);
+        assert!(rig.poll().is_pending());
+        assert_eq!(
+            (rig.polls(), rig.task_wakes()),
+            (Prompt::<Counting>::AGAIN, 1)
         );
-        assert_eq!(polls.load(Ordering::SeqCst), Prompt::<Counting>::AGAIN);
-        assert_eq!(task.0.load(Ordering::SeqCst), 1);
     }
 
     #[test]
     fn a_wake_from_elsewhere_after_the_poll_reaches_the_task() {
-        let (future, polls) = counting(2, false);
-        let outside = future.waker.clone();
-        let task = Arc::new(TaskWakes(AtomicUsize::new(0)));
-        let waker = Waker::from(task.clone());
-        let mut prompt = pin!(Prompt::new(future));
-        assert!(
-            prompt
-                .as_mut()
-                .poll(&mut Context::from_waker(&waker))
-                .is_pending()
+        let mut rig = Rig::new(2, false);
+        assert!(rig.poll().is_pending());
+        assert_eq!((rig.polls(), rig.task_wakes()), (1, 0));
+        let kept = rig.kept.lock().unwrap().take().unwrap();
+        std::thread::spawn(move || kept.wake()).join().unwrap();
+        assert_eq!(rig.task_wakes(), 1);
+        assert_eq!(rig.poll(), Poll::Ready(2));
+        assert_eq!(rig.polls(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_stop_lets_the_request_in_flight_finish_and_refuses_new_connections() {
+        let router = axum::Router::new().route(
+            "/slow",
+            axum::routing::get(|| async {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                "done"
+            }),
         );
-        assert_eq!(task.0.load(Ordering::SeqCst), 0);
-        let stored = outside.lock().unwrap().take().unwrap();
-        std::thread::spawn(move || stored.wake()).join().unwrap();
-        assert_eq!(task.0.load(Ordering::SeqCst), 1);
-        assert_eq!(
-            prompt.as_mut().poll(&mut Context::from_waker(&waker)),
-            Poll::Ready(2)
-        );
-        assert_eq!(polls.load(Ordering::SeqCst), 2);
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, router, async move {
+            let _ = stopped.await;
+        }));
+        let client = crate::client::http_client(crate::client::Timeouts::default());
+        let request = tokio::spawn(client.get(format!("http://{addr}/slow")).send());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        stop.send(()).unwrap();
+        let answer = request.await.unwrap().unwrap();
+        assert_eq!(answer.status(), 200);
+        assert_eq!(answer.text().await.unwrap(), "done");
+        let served = tokio::time::timeout(Duration::from_secs(5), server).await;
+        assert!(matches!(served, Ok(Ok(Ok(())))), "{served:?}");
+        assert!(TcpStream::connect(addr).await.is_err());
     }
 }
