@@ -518,6 +518,47 @@ async fn audit_refused(world: &mut HarnessWorld, expected: usize) -> StepResult 
     Ok(())
 }
 
+#[then(expr = "the audit log shows {int} check(s) answered as unavailable before the accepted one")]
+async fn audit_unavailable_then_accepted(
+    world: &mut HarnessWorld,
+    turned_away: usize,
+) -> StepResult {
+    let logged = audit(
+        world,
+        &[
+            ("method", "POST".into()),
+            ("path", "/v1/validations".into()),
+        ],
+    )
+    .await?;
+    // Newest first: the accepted check, then the ones turned away.
+    let statuses: Vec<u16> = logged.iter().map(|e| e.status).collect();
+    let mut expected = vec![200];
+    expected.extend(std::iter::repeat_n(503, turned_away));
+    let ids: std::collections::HashSet<&str> =
+        logged.iter().map(|e| e.request_id.as_str()).collect();
+    // Each answer turned away carries the request id it was logged under.
+    let bodies_kept = logged.iter().all(|e| {
+        let answer = e.response_body.as_ref();
+        e.request_body.is_some()
+            && answer.is_some()
+            && (e.status == 200 || answer.is_some_and(|b| b["request_id"] == *e.request_id))
+    });
+    if statuses != expected || ids.len() != logged.len() || !bodies_kept {
+        return Err(world.failure(format!(
+            "the audit log should show the checks answered {expected:?} (newest first), each \
+             with its own request id and both bodies; it shows {statuses:?}{}{}",
+            if ids.len() == logged.len() {
+                ""
+            } else {
+                ", request ids repeated"
+            },
+            if bodies_kept { "" } else { ", bodies missing" }
+        )));
+    }
+    Ok(())
+}
+
 #[then(expr = "no secret key appears anywhere in the audit log")]
 async fn audit_has_no_secret(world: &mut HarnessWorld) -> StepResult {
     let (control, project) = control_plane(world)?;

@@ -300,6 +300,64 @@ async fn a_per_minute_plan_limits_calls_per_minute() {
     assert!(header(&a, "x-rate-limit-limit").is_none());
 }
 
+#[tokio::test]
+async fn calls_turned_away_by_a_fault_or_a_limit_are_in_the_audit_log() {
+    let api = Api::start().await;
+    let id = project_id(&api).await;
+    let faults = format!("/_emulator/projects/{id}/faults");
+    control(
+        &api,
+        "PUT",
+        &faults,
+        Some(json!({"status": 500, "count": 1})),
+    )
+    .await;
+    let failed = api.get("/v1/vouchers?limit=1").await;
+    assert_eq!(failed.status, 500);
+    let limits = format!("/_emulator/projects/{id}/rate-limit");
+    control(
+        &api,
+        "PUT",
+        &limits,
+        Some(json!({"mode": "per_minute", "limit": 1})),
+    )
+    .await;
+    assert_eq!(api.get("/v1/vouchers?limit=2").await.status, 200);
+    let limited = api.get("/v1/vouchers?limit=3").await;
+    assert_eq!(limited.status, 429);
+    let log = control(
+        &api,
+        "GET",
+        &format!("/_emulator/projects/{id}/audit-log"),
+        None,
+    )
+    .await;
+    let seen: Vec<(String, u64)> = log.body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["path"].as_str().unwrap().to_string(),
+                e["status"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, u64)> = [
+        ("/v1/vouchers?limit=3", 429),
+        ("/v1/vouchers?limit=2", 200),
+        ("/v1/vouchers?limit=1", 500),
+    ]
+    .iter()
+    .map(|(p, s)| (p.to_string(), *s))
+    .collect();
+    assert_eq!(seen, expected);
+    let entries = log.body["entries"].as_array().unwrap();
+    assert_eq!(entries[2]["request_id"], failed.body["request_id"]);
+    assert_eq!(entries[2]["response_body"], failed.body);
+    assert_eq!(entries[0]["response_body"], limited.body);
+}
+
 struct ClientSide {
     app_id: String,
     token: String,

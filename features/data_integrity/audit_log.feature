@@ -16,3 +16,10 @@ Feature: The audit log shows every call the shop made, without secrets
     When Bob checks out a cart of 30.00 with "LASTONE"
     Then the audit log lists Bob's refused redemption with the request id the shop was given
     And the audit log shows 1 refused request
+
+  Scenario: Checks the API turned away are in the audit log before the one it accepted
+    Given a coupon "SPRING10" giving 10.00 off
+    And the API is unavailable for the next 2 calls
+    When Alice tries to check "SPRING10" against a cart of 40.00
+    Then the coupon is accepted
+    And the audit log shows 2 checks answered as unavailable before the accepted one

@@ -68,7 +68,7 @@ async fn answer(
         Action::Fail {
             status,
             retry_after,
-        } => return injected(status, retry_after).into_response(),
+        } => return turned_away(slot, side, req, injected(status, retry_after)).await,
         Action::Drop => return dropped(),
     }
     if !slot.conditions.limits(side) {
@@ -77,7 +77,9 @@ async fn answer(
     let now = slot.read().clock.now(wall_now());
     match slot.conditions.admit(side, now) {
         None => handle(slot, side, req, next).await,
-        Some(verdict) if !verdict.allowed => too_many_requests(&verdict, now).into_response(),
+        Some(verdict) if !verdict.allowed => {
+            turned_away(slot, side, req, too_many_requests(&verdict, now)).await
+        }
         Some(verdict) => {
             let mut response = handle(slot, side, req, next).await;
             for (name, value) in rate_headers(&verdict) {
@@ -102,6 +104,20 @@ async fn handle(slot: Arc<ProjectSlot>, side: Side, req: Request, next: Next) ->
             slot.read().hand_out_events();
             response
         }
+    }
+}
+
+/// A call answered by an injected fault or a rate limit instead of its handler: a server-side
+/// one is in the audit log all the same, as the caller was answered.
+async fn turned_away(
+    slot: Arc<ProjectSlot>,
+    side: Side,
+    req: Request,
+    error: ApiError,
+) -> Response {
+    match side {
+        Side::Server => audit::record_answer(slot, req, |_| async { error.into_response() }).await,
+        Side::Client => error.into_response(),
     }
 }
 

@@ -234,6 +234,16 @@ pub async fn layer(req: Request, next: Next) -> Response {
 /// project's audit log, then wakes the project's dispatcher if the call emitted events (they go
 /// out from there, off the request path).
 pub async fn record(slot: Arc<ProjectSlot>, req: Request, next: Next) -> Response {
+    record_answer(slot, req, |req| next.run(req)).await
+}
+
+/// The same with the answer from `answer` (the handler, or a fault or limit that answered in
+/// its place).
+pub async fn record_answer<A, F>(slot: Arc<ProjectSlot>, req: Request, answer: A) -> Response
+where
+    A: FnOnce(Request) -> F,
+    F: Future<Output = Response>,
+{
     let started = std::time::Instant::now();
     let method = req.method().to_string();
     let path = req
@@ -256,7 +266,7 @@ pub async fn record(slot: Arc<ProjectSlot>, req: Request, next: Next) -> Respons
         },
         Some(n) => (Request::from_parts(parts, body), Kept::Unread(n)),
     };
-    let response = next.run(req).await;
+    let response = answer(req).await;
     let status = response.status().as_u16();
     let (parts, body) = response.into_parts();
     let response_bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
