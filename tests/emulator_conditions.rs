@@ -159,6 +159,16 @@ async fn latency_delays_every_call_of_the_project_only() {
     let started = std::time::Instant::now();
     assert_eq!(api.get("/v1/vouchers").await.status, 200);
     assert!(started.elapsed() >= std::time::Duration::from_millis(200));
+    // The audit log times the call as the caller waited for it.
+    let log = control(
+        &api,
+        "GET",
+        &format!("/_emulator/projects/{id}/audit-log?path=/v1/vouchers"),
+        None,
+    )
+    .await;
+    let took = log.body["entries"][0]["duration_ms"].as_u64().unwrap();
+    assert!((200..2_000).contains(&took), "duration_ms {took}");
     // Another project's calls are not delayed, nor failed.
     let other = control(&api, "POST", "/_emulator/projects", Some(json!({}))).await;
     let other_app = other.body["app_id"].as_str().unwrap();

@@ -3,7 +3,7 @@
 //! authentication of client-side calls (`X-Client-Application-Id`, `X-Client-Token`, `origin`).
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -22,7 +22,7 @@ use crate::engine::time::Timestamp;
 
 /// Injected faults, then rate limits, then the handler; called by authentication once it has
 /// put the project in the request's extensions.
-pub async fn conditions(req: Request, next: Next) -> Response {
+pub async fn conditions(mut req: Request, next: Next) -> Response {
     let Some(slot) = req.extensions().get::<Arc<ProjectSlot>>().cloned() else {
         return next.run(req).await;
     };
@@ -39,6 +39,8 @@ pub async fn conditions(req: Request, next: Next) -> Response {
     // its own task, so a client that times out does not cancel it (its answer is just lost).
     let id = current_request_id();
     let delay = Duration::from_millis(decision.delay_ms);
+    // The audit log times the call from here, so its duration includes the delay.
+    req.extensions_mut().insert(audit::Arrived(Instant::now()));
     let task = tokio::spawn(REQUEST_ID.scope(id, async move {
         tokio::time::sleep(delay).await;
         answer(slot, side, decision.action, req, next).await

@@ -230,6 +230,11 @@ pub async fn layer(req: Request, next: Next) -> Response {
     }
 }
 
+/// When a call reached the emulator, where something (an injected latency) held it before the
+/// audit layer; without it the call is timed from the audit layer on.
+#[derive(Debug, Clone, Copy)]
+pub struct Arrived(pub std::time::Instant);
+
 /// Runs an authenticated server-side call and records the request and its answer in the
 /// project's audit log, then wakes the project's dispatcher if the call emitted events (they go
 /// out from there, off the request path).
@@ -244,7 +249,10 @@ where
     A: FnOnce(Request) -> F,
     F: Future<Output = Response>,
 {
-    let started = std::time::Instant::now();
+    let started = req
+        .extensions()
+        .get::<Arrived>()
+        .map_or_else(std::time::Instant::now, |arrived| arrived.0);
     let method = req.method().to_string();
     let path = req
         .uri()
