@@ -342,27 +342,19 @@ async fn calls_turned_away_by_a_fault_or_a_limit_are_in_the_audit_log() {
         None,
     )
     .await;
-    let seen: Vec<(String, u64)> = log.body["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["path"].as_str().unwrap().to_string(),
-                e["status"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    let expected: Vec<(String, u64)> = [
-        ("/v1/vouchers?limit=3", 429),
-        ("/v1/vouchers?limit=2", 200),
-        ("/v1/vouchers?limit=1", 500),
-    ]
-    .iter()
-    .map(|(p, s)| (p.to_string(), *s))
-    .collect();
-    assert_eq!(seen, expected);
     let entries = log.body["entries"].as_array().unwrap();
+    let seen: Vec<(&str, u64)> = entries
+        .iter()
+        .map(|e| (e["path"].as_str().unwrap(), e["status"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("/v1/vouchers?limit=3", 429),
+            ("/v1/vouchers?limit=2", 200),
+            ("/v1/vouchers?limit=1", 500),
+        ]
+    );
     assert_eq!(entries[2]["request_id"], failed.body["request_id"]);
     assert_eq!(entries[2]["response_body"], failed.body);
     assert_eq!(entries[0]["response_body"], limited.body);

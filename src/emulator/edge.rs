@@ -74,16 +74,16 @@ async fn answer(
         Action::Drop => return dropped(),
     }
     if !slot.conditions.limits(side) {
-        return handle(slot, side, req, next).await;
+        return handle(slot, side, req, |req| next.run(req)).await;
     }
     let now = slot.read().clock.now(wall_now());
     match slot.conditions.admit(side, now) {
-        None => handle(slot, side, req, next).await,
+        None => handle(slot, side, req, |req| next.run(req)).await,
         Some(verdict) if !verdict.allowed => {
             turned_away(slot, side, req, too_many_requests(&verdict, now)).await
         }
         Some(verdict) => {
-            let mut response = handle(slot, side, req, next).await;
+            let mut response = handle(slot, side, req, |req| next.run(req)).await;
             for (name, value) in rate_headers(&verdict) {
                 if let Ok(value) = HeaderValue::from_str(&value) {
                     response.headers_mut().insert(name, value);
@@ -94,33 +94,34 @@ async fn answer(
     }
 }
 
-/// The handler's answer; a server-side call is written in the project's audit log on the way
-/// (in this same layer rather than one of its own: one layer less for every call). Events the
-/// call emitted, from either side, then go out from the project's dispatcher, off the request
-/// path.
-async fn handle(slot: Arc<ProjectSlot>, side: Side, req: Request, next: Next) -> Response {
+/// The call's answer (its handler's, or a fault's or limit's in its place); a server-side call
+/// is written in the project's audit log on the way (in this same layer rather than one of its
+/// own: one layer less for every call). Events the call emitted, from either side, then go out
+/// from the project's dispatcher, off the request path.
+async fn handle<A, F>(slot: Arc<ProjectSlot>, side: Side, req: Request, answer: A) -> Response
+where
+    A: FnOnce(Request) -> F,
+    F: Future<Output = Response>,
+{
     match side {
-        Side::Server => audit::record(slot, req, next).await,
+        Side::Server => audit::record_answer(slot, req, answer).await,
         Side::Client => {
-            let response = next.run(req).await;
+            let response = answer(req).await;
             slot.read().hand_out_events();
             response
         }
     }
 }
 
-/// A call answered by an injected fault or a rate limit instead of its handler: a server-side
-/// one is in the audit log all the same, as the caller was answered.
+/// A call answered by an injected fault or a rate limit instead of its handler: it was answered
+/// all the same, so it is handled (and audited) like any other.
 async fn turned_away(
     slot: Arc<ProjectSlot>,
     side: Side,
     req: Request,
     error: ApiError,
 ) -> Response {
-    match side {
-        Side::Server => audit::record_answer(slot, req, |_| async { error.into_response() }).await,
-        Side::Client => error.into_response(),
-    }
+    handle(slot, side, req, |_| async { error.into_response() }).await
 }
 
 /// `X-Rate-Limit-Limit`, `-Remaining` and `-Retry` (Unix seconds when the window ends).
